@@ -1,6 +1,14 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+namespace WechatKepu.Simulator;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+// Not top-level statements: the backend's tests reference both this project and the server, and two
+// global `Program` classes would collide.
+public static class SimulatorProgram
+{
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var app = builder.Build();
+        app.MapGet("/", () => "WechatKepu WeChat simulator");
+        app.Run();
+    }
+}
