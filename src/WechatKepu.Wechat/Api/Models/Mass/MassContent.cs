@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace WechatKepu.Wechat.Api.Models.Mass;
+
+/// <summary>What a mass message carries: its <c>msgtype</c> and the one matching content field.</summary>
+public sealed record MassContent(
+    string MsgType, MassText? Text = null, MassMedia? MpNews = null, MassMedia? Voice = null, MassMedia? MpVideo = null)
+{
+    public static MassContent TextMessage(string content) => new("text", Text: new MassText(content));
+
+    /// <summary>Articles uploaded as a draft/material (media_id).</summary>
+    public static MassContent News(string mediaId) => new("mpnews", MpNews: new MassMedia(mediaId));
+
+    public static MassContent VoiceMessage(string mediaId) => new("voice", Voice: new MassMedia(mediaId));
+
+    public static MassContent Video(string mediaId) => new("mpvideo", MpVideo: new MassMedia(mediaId));
+}
+
+public sealed record MassText([property: JsonPropertyName("content")] string Content);
+
+public sealed record MassMedia([property: JsonPropertyName("media_id")] string MediaId);
+
+/// <summary>
+/// The fields every mass message shares, flattened the way WeChat wants them
+/// (<c>{"msgtype":"text","text":{…}}</c>) from one <see cref="MassContent"/>.
+/// </summary>
+public abstract record MassMessage([property: JsonIgnore] MassContent Content)
+{
+    [JsonPropertyName("msgtype")]
+    public string MsgType => Content.MsgType;
+
+    [JsonPropertyName("text")]
+    public MassText? Text => Content.Text;
+
+    [JsonPropertyName("mpnews")]
+    public MassMedia? MpNews => Content.MpNews;
+
+    [JsonPropertyName("voice")]
+    public MassMedia? Voice => Content.Voice;
+
+    [JsonPropertyName("mpvideo")]
+    public MassMedia? MpVideo => Content.MpVideo;
+}
