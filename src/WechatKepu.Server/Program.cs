@@ -2,6 +2,8 @@ using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Health;
+using WechatKepu.Server.Features.MiniProgram;
+using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +12,8 @@ await builder.AddKepuDatabaseAsync();
 builder.Services.AddKepuProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddCatalogue();
+builder.Services.AddKepuWechat();
+builder.Services.AddMiniProgram();
 
 var app = builder.Build();
 
@@ -25,6 +29,8 @@ await app.PrepareDatabaseAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
@@ -34,6 +40,7 @@ if (app.Environment.IsDevelopment())
 
 app.MapHealthApi();
 app.MapCatalogueApi();
+app.MapMiniProgramApi();
 
 app.Run();
 

@@ -81,5 +81,38 @@ public sealed class ActivityStore(NpgsqlDataSource dataSource)
         return rows.ToLookup(s => s.ActivityId);
     }
 
+    private const string SessionPageSql = """
+        SELECT s.*, a.title AS activity_title
+        FROM sessions s JOIN activities a ON a.id = s.activity_id
+        WHERE (@activityId::bigint IS NULL OR s.activity_id = @activityId) AND s.ends_at >= @from AND s.status <> 'cancelled'
+        ORDER BY s.starts_at, s.id
+        LIMIT @limit OFFSET @offset;
+        SELECT count(*) FROM sessions s
+        WHERE (@activityId::bigint IS NULL OR s.activity_id = @activityId) AND s.ends_at >= @from AND s.status <> 'cancelled';
+        """;
+
+    /// <summary>Sessions not over by <paramref name="from"/>, soonest first.</summary>
+    public async Task<(IReadOnlyList<SessionRow> Items, long Total)> ListSessionsAsync(
+        long? activityId, DateTimeOffset from, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(SessionPageSql, new
+        {
+            activityId, from = from.UtcDateTime, limit = pageSize, offset = (page - 1) * pageSize,
+        }, cancellationToken: cancellationToken));
+        var items = (await multi.ReadAsync<SessionRow>()).ToList();
+        return (items, await multi.ReadSingleAsync<long>());
+    }
+
+    private const string SessionSql = """
+        SELECT s.*, a.title AS activity_title FROM sessions s JOIN activities a ON a.id = s.activity_id WHERE s.id = @id
+        """;
+
+    public async Task<SessionRow?> GetSessionAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(SessionSql, new { id }, cancellationToken: cancellationToken));
+    }
+
     internal static string EscapeLike(string s) => s.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 }

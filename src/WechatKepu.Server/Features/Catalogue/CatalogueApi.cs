@@ -20,6 +20,7 @@ public static class CatalogueApi
     {
         services.AddSingleton<ActivityStore>();
         CatalogueMapping.Register(TypeAdapterConfig.GlobalSettings);
+        MiniProgram.MpMapping.Register(TypeAdapterConfig.GlobalSettings);
         return services;
     }
 

@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace WechatKepu.Server.Features.MiniProgram;
+
+public sealed class MpOptions
+{
+    public const string Section = "MiniProgram";
+
+    [Range(1, 365)]
+    public int SessionLifetimeDays { get; set; } = 30;
+
+    [Range(1, 20)]
+    public int MaxChildrenPerGuardian { get; set; } = 5;
+
+    /// <summary>Active (confirmed or waitlisted) sign-ups a guardian may hold in sessions not yet over.</summary>
+    [Range(1, 100)]
+    public int MaxActiveSignupsPerGuardian { get; set; } = 10;
+
+    [Range(1, 10)]
+    public int MaxChildrenPerSignup { get; set; } = 5;
+
+    [Required]
+    public string PrivacyNoticeVersion { get; set; } = "2024-09";
+
+    [Required]
+    public string PrivacyNoticeText { get; set; } = DefaultPrivacyNotice;
+
+    public const string DefaultPrivacyNotice = """
+        柳州科普活动报名小程序儿童个人信息保护说明
+
+        为帮助您为孩子报名科普活动，我们需要收集以下信息：监护人姓名与手机号；孩子的姓名、年级或出生年月、学校，以及（可选）性别。
+        这些信息仅用于活动报名、名额管理、活动提醒、现场签到和必要的联系，不用于其他目的，不向无关第三方提供。
+        孩子的信息属于敏感个人信息。您需要作为监护人单独同意后，我们才会保存孩子的任何信息。
+        名单导出时手机号会做脱敏处理，每次导出都有记录。活动结束后一段时间，报名明细会被自动清除。
+        您可以随时在“我的数据”中查看、导出或删除您和孩子的全部信息。
+        """;
+}

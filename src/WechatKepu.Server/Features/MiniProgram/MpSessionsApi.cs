@@ -1,0 +1,66 @@
+using Mapster;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WechatKepu.Data.Catalogue;
+using WechatKepu.Data.Parents;
+using WechatKepu.Server.Features.Catalogue;
+using WechatKepu.Server.Infrastructure;
+
+namespace WechatKepu.Server.Features.MiniProgram;
+
+/// <summary>Sessions as a parent sees them: places left, waiting list, and (signed in) their own status.</summary>
+public static class MpSessionsApi
+{
+    public static async Task<Results<Ok<MpSessionPageDto>, ValidationProblem>> ListAsync(
+        HttpContext http, ActivityStore store, SignupStore signups, TimeProvider clock, CancellationToken ct)
+    {
+        var q = new QueryReader(http.Request.Query);
+        var activityId = q.Int("activityId", 0, 1, int.MaxValue);
+        var from = q.Instant("from") ?? clock.GetUtcNow();
+        var page = q.Int("page", 1, 1, 10_000);
+        var pageSize = q.Int("pageSize", 20, 1, 100);
+        if (!q.IsValid)
+        {
+            return Problems.Validation(q.Errors);
+        }
+
+        var (rows, total) = await store.ListSessionsAsync(activityId == 0 ? null : activityId, from, page, pageSize, ct);
+        var items = await WithMyStatusAsync(http, rows, signups, ct);
+        return TypedResults.Ok(new MpSessionPageDto(items, total, page, pageSize));
+    }
+
+    public static async Task<Results<Ok<SessionDto>, ValidationProblem, ProblemHttpResult>> GetAsync(
+        string id, HttpContext http, ActivityStore store, SignupStore signups, CancellationToken ct)
+    {
+        if (MpApi.Id(id) is not { } sessionId)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["id"] = ["id 必须是正整数"] });
+        }
+
+        var row = await store.GetSessionAsync(sessionId, ct);
+        return row is null
+            ? SessionNotFound()
+            : TypedResults.Ok((await WithMyStatusAsync(http, [row], signups, ct))[0]);
+    }
+
+    public static ProblemHttpResult SessionNotFound() => Problems.Problem(404, "session_not_found", "场次不存在");
+
+    private static async Task<IReadOnlyList<SessionDto>> WithMyStatusAsync(
+        HttpContext http, IReadOnlyList<SessionRow> rows, SignupStore signups, CancellationToken ct)
+    {
+        var dtos = rows.Select(r => r.Adapt<SessionDto>()).ToList();
+        var auth = await http.AuthenticateAsync(MpAuthentication.SchemeName);
+        if (!auth.Succeeded || dtos.Count == 0)
+        {
+            return dtos;
+        }
+
+        var mine = (await signups.ListAsync(auth.Principal.UserId(), dtos.Select(d => d.Id).ToArray(), null, ct))
+            .Where(s => s.Status != SignupStatus.Cancelled && s.ChildId is not null)
+            .ToLookup(s => s.SessionId);
+        return dtos.Select(d => d with
+        {
+            MyStatus = mine[d.Id].Select(s => new MySessionStatus(s.ChildId!.Value, s.Id, s.Status, s.WaitlistPosition)).ToList(),
+        }).ToList();
+    }
+}
