@@ -1,5 +1,41 @@
+using Scalar.AspNetCore;
+using WechatKepu.Data.Migrations;
+using WechatKepu.Server.Features.Catalogue;
+using WechatKepu.Server.Features.Health;
+using WechatKepu.Server.Infrastructure;
+
 var builder = WebApplication.CreateBuilder(args);
+
+await builder.AddKepuDatabaseAsync();
+builder.Services.AddKepuProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddCatalogue();
+
 var app = builder.Build();
-app.MapGet("/", () => "WechatKepu");
+
+if (args.Contains("--migrate"))
+{
+    var applied = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+    app.Logger.LogInformation("Migrations applied: {Applied}", applied.Count == 0 ? "none (up to date)" : string.Join(", ", applied));
+    await app.StopAsync();
+    return;
+}
+
+await app.PrepareDatabaseAsync();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference("/docs");
+}
+
+app.MapHealthApi();
+app.MapCatalogueApi();
+
 app.Run();
+
+/// <summary>Entry point; public so that tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

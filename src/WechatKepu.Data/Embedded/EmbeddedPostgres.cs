@@ -65,7 +65,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         options ??= new EmbeddedPostgresOptions();
         logger ??= NullLogger.Instance;
-        var binDir = FindBinaries() ?? throw new InvalidOperationException(MissingBinariesMessage);
+        var binDir = FindBinaries(options.BinDirectory) ?? throw new InvalidOperationException(MissingBinariesMessage);
         var asPostgresUser = IsRoot();
         rootDir = Path.GetFullPath(rootDir);
         if (asPostgresUser && !PostgresUserCanReach(rootDir))
@@ -241,12 +241,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     }
 
     /// <summary>Finds a folder holding initdb, pg_ctl and postgres, or null.</summary>
-    public static string? FindBinaries()
+    public static string? FindBinaries(string? configured = null)
     {
         static bool Has(string dir) =>
             File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "postgres"));
 
-        var env = Environment.GetEnvironmentVariable("KEPU_PG_BIN");
+        var env = configured ?? Environment.GetEnvironmentVariable("KEPU_PG_BIN");
         if (!string.IsNullOrEmpty(env))
         {
             return Has(env) ? env : null;
@@ -320,4 +320,7 @@ public sealed record EmbeddedPostgresOptions
 
     /// <summary>When attaching to a server another run left running, stop it on dispose too.</summary>
     public bool StopIfAttached { get; init; } = true;
+
+    /// <summary>Folder of initdb/pg_ctl/postgres; null searches KEPU_PG_BIN, /usr/lib/postgresql/*/bin, then PATH.</summary>
+    public string? BinDirectory { get; init; }
 }

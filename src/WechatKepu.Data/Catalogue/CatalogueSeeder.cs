@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace WechatKepu.Data.Catalogue;
+
+/// <summary>
+/// Loads the shipped campaign plan (every activity of 五(一)–(四)) and its sample sessions.
+/// Idempotent: rows are keyed by the plan's numbering, so a second start inserts nothing and
+/// never overwrites what staff have changed since.
+/// </summary>
+public sealed class CatalogueSeeder(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<CatalogueSeeder> logger)
+{
+    public const string ResourceName = "Seed/catalogue-2024-liuzhou.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static SeedCatalogue Load()
+    {
+        using var stream = typeof(CatalogueSeeder).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"Embedded resource {ResourceName} is missing");
+        return JsonSerializer.Deserialize<SeedCatalogue>(stream, Json)
+            ?? throw new InvalidOperationException($"{ResourceName} is empty");
+    }
+
+    private const string InsertActivity = """
+        INSERT INTO activities (code, category, sort_order, title, time_text, starts_on, ends_on, venue, districts,
+                                host_units, organiser_units, co_organiser_units, description, audience, accepts_signups, from_seed)
+        VALUES (@Code, @Category, @SortOrder, @Title, @TimeText, @StartsOn, @EndsOn, @Venue, @Districts,
+                @HostUnits, @OrganiserUnits, @CoOrganiserUnits, @Description, @Audience, @AcceptsSignups, true)
+        ON CONFLICT (code) DO NOTHING
+        """;
+
+    private const string InsertSession = """
+        INSERT INTO sessions (activity_id, code, title, starts_at, ends_at, venue, capacity, waitlist_capacity,
+                              signup_opens_at, signup_closes_at, cancel_deadline, min_grade, max_grade, is_sample)
+        SELECT a.id, @Code, @Title, @StartsAt, @EndsAt, @Venue, @Capacity, @Waitlist,
+               @OpensAt, @ClosesAt, @CancelDeadline, @MinGrade, @MaxGrade, true
+        FROM activities a WHERE a.code = @ActivityCode
+        ON CONFLICT (code) DO NOTHING
+        """;
+
+    /// <summary>Inserts what is missing; returns (activities, sessions) inserted.</summary>
+    public async Task<(int Activities, int Sessions)> SeedAsync(CancellationToken cancellationToken = default)
+    {
+        var catalogue = Load();
+        var now = clock.GetUtcNow();
+        var today = Shanghai.Today(clock);
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        int activities = 0, sessions = 0;
+        foreach (var (a, index) in catalogue.Activities.Select((a, i) => (a, i)))
+        {
+            activities += await conn.ExecuteAsync(new CommandDefinition(InsertActivity, new
+            {
+                a.Code, a.Category, SortOrder = index, a.Title, a.TimeText,
+                StartsOn = a.StartsOn.ToDateTime(TimeOnly.MinValue), EndsOn = a.EndsOn.ToDateTime(TimeOnly.MinValue),
+                a.Venue, a.Districts, a.HostUnits, a.OrganiserUnits, a.CoOrganiserUnits, a.Description, a.Audience,
+                a.AcceptsSignups,
+            }, tx, cancellationToken: cancellationToken));
+
+            foreach (var s in a.Sessions)
+            {
+                // The plan lists no sessions; samples are placed ahead of the install date so a fresh
+                // install has something to sign up for, until staff replace them.
+                var startsAt = Shanghai.At(today.AddDays(s.OffsetDays), TimeOnly.Parse(s.Start));
+                sessions += await conn.ExecuteAsync(new CommandDefinition(InsertSession, new
+                {
+                    s.Code, s.Title, StartsAt = startsAt.UtcDateTime, EndsAt = startsAt.AddMinutes(s.Minutes).UtcDateTime,
+                    s.Venue, s.Capacity, s.Waitlist,
+                    OpensAt = now.UtcDateTime, ClosesAt = startsAt.AddHours(-12).UtcDateTime,
+                    CancelDeadline = startsAt.AddHours(-24).UtcDateTime,
+                    MinGrade = s.MinGrade, MaxGrade = s.MaxGrade, ActivityCode = a.Code,
+                }, tx, cancellationToken: cancellationToken));
+            }
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        if (activities + sessions > 0)
+        {
+            logger.LogInformation("Catalogue seeded: {Activities} activities, {Sessions} sample sessions", activities, sessions);
+        }
+
+        return (activities, sessions);
+    }
+}
+
+public sealed record SeedCatalogue(string Source, int Year, IReadOnlyList<SeedActivity> Activities);
+
+public sealed record SeedActivity(
+    string Code, string Category, string Title, string TimeText, DateOnly StartsOn, DateOnly EndsOn, string Venue,
+    string[] Districts, string[] HostUnits, string[] OrganiserUnits, string[] CoOrganiserUnits,
+    string Description, string Audience, bool AcceptsSignups = false, IReadOnlyList<SeedSession>? Sessions = null)
+{
+    public IReadOnlyList<SeedSession> Sessions { get; init; } = Sessions ?? [];
+}
+
+public sealed record SeedSession(
+    string Code, string Title, int OffsetDays, string Start, int Minutes, string Venue, int Capacity, int Waitlist,
+    short? MinGrade, short? MaxGrade);

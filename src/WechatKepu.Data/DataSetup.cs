@@ -1,0 +1,25 @@
+using Npgsql;
+
+namespace WechatKepu.Data;
+
+public static class DataSetup
+{
+    private static int _initialised;
+
+    /// <summary>Process-wide Dapper settings: snake_case columns map to PascalCase members.</summary>
+    public static void Initialise()
+    {
+        if (Interlocked.Exchange(ref _initialised, 1) == 0)
+        {
+            Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+        }
+    }
+
+    /// <summary>The one data source of the process.</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        Initialise();
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,70 @@
+using Dapper;
+using Npgsql;
+
+namespace WechatKepu.Data.Parents;
+
+public sealed record PersonalDataExport(
+    string OpenId, DateTime RegisteredAt, GuardianRow? Guardian, IReadOnlyList<ConsentRow> Consents,
+    IReadOnlyList<ChildRow> Children, IReadOnlyList<SignupRow> Signups, IReadOnlyList<GrantRow> SubscribeGrants);
+
+/// <summary>A guardian's right to see and erase what we hold about them and their children.</summary>
+public sealed class PersonalDataStore(NpgsqlDataSource dataSource, SignupStore signups, GrantStore grants)
+{
+    private const string ExportSql = """
+        SELECT openid, created_at FROM mp_users WHERE id = @userId;
+        SELECT * FROM guardians WHERE user_id = @userId;
+        SELECT privacy_notice_version, consented_at FROM guardian_consents WHERE user_id = @userId ORDER BY consented_at;
+        SELECT * FROM children WHERE user_id = @userId ORDER BY id;
+        """;
+
+    public async Task<PersonalDataExport?> ExportAsync(long userId, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(ExportSql, new { userId }, cancellationToken: cancellationToken));
+        var user = await multi.ReadSingleOrDefaultAsync<(string OpenId, DateTime CreatedAt)>();
+        if (user.OpenId is null)
+        {
+            return null;
+        }
+
+        var guardian = await multi.ReadSingleOrDefaultAsync<GuardianRow>();
+        var consents = (await multi.ReadAsync<ConsentRow>()).ToList();
+        var children = (await multi.ReadAsync<ChildRow>()).ToList();
+        return new PersonalDataExport(user.OpenId, user.CreatedAt, guardian, consents, children,
+            await signups.ListAsync(userId, null, null, cancellationToken), await grants.ListAsync(userId, cancellationToken));
+    }
+
+    private const string ActiveUpcomingSql = """
+        SELECT s.id, s.session_id FROM signups s JOIN sessions se ON se.id = s.session_id
+        WHERE s.user_id = @userId AND s.status IN ('confirmed', 'waitlisted') AND se.starts_at > @now
+        ORDER BY s.session_id, s.id
+        """;
+
+    /// <summary>
+    /// Erases the guardian, their consents, children, sessions and grants. Places they held in sessions
+    /// still ahead are given back (and passed on to the waiting list); past sign-ups remain only as
+    /// anonymous rows, so the sessions' counts stay right.
+    /// </summary>
+    public async Task<bool> EraseAsync(long userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var exists = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT id FROM mp_users WHERE id = @userId FOR UPDATE", new { userId }, tx, cancellationToken: cancellationToken));
+        if (exists is null)
+        {
+            return false;
+        }
+
+        // Session locks in ascending id order, like every other path that takes more than one.
+        foreach (var (signupId, sessionId) in await conn.QueryAsync<(long, long)>(new CommandDefinition(
+                     ActiveUpcomingSql, new { userId, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken)))
+        {
+            await SignupStore.CancelLockedAsync(conn, tx, signupId, sessionId, now, cancellationToken);
+        }
+
+        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM mp_users WHERE id = @userId", new { userId }, tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
+        return true;
+    }
+}

@@ -1,0 +1,96 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WechatKepu.Data;
+using WechatKepu.Data.Catalogue;
+using WechatKepu.Data.Embedded;
+using WechatKepu.Data.Migrations;
+
+namespace WechatKepu.Server.Infrastructure;
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>Apply pending migrations at start; null means "in every environment but Production".</summary>
+    public bool? MigrateOnStart { get; set; }
+
+    /// <summary>Load the shipped campaign catalogue at start (idempotent).</summary>
+    public bool SeedCatalogue { get; set; } = true;
+
+    /// <summary>Folder of the embedded cluster used when no connection string is set.</summary>
+    public string? EmbeddedDirectory { get; set; }
+
+    [Range(1, 100_000)]
+    public int EmbeddedMaxConnections { get; set; } = 300;
+}
+
+public static class DatabaseSetup
+{
+    public const string ConnectionStringName = "Kepu";
+
+    /// <summary>
+    /// Uses <c>ConnectionStrings:Kepu</c> when set; otherwise (development and tests) starts a private
+    /// PostgreSQL cluster from the machine's binaries and stops it when the host stops.
+    /// </summary>
+    public static async Task AddKepuDatabaseAsync(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            if (builder.Environment.IsProduction())
+            {
+                throw new InvalidOperationException(
+                    "ConnectionStrings__Kepu is not set. In production point it at your PostgreSQL server; " +
+                    "the embedded cluster is for development and tests only.");
+            }
+
+            var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new();
+            var dir = options.EmbeddedDirectory ?? Path.Combine(RepoRoot.Find(builder.Environment.ContentRootPath), ".data", "postgres");
+            using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
+            var embedded = await EmbeddedPostgres.StartAsync(dir, "kepu",
+                new EmbeddedPostgresOptions { MaxConnections = options.EmbeddedMaxConnections },
+                loggerFactory.CreateLogger<EmbeddedPostgres>());
+            connectionString = embedded.ConnectionString("kepu");
+            builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = connectionString;
+            // Registered first so that it stops last, after everything that still talks to the database.
+            builder.Services.AddHostedService(_ => new EmbeddedPostgresLifetime(embedded));
+        }
+
+        builder.Services.AddSingleton(DataSetup.CreateDataSource(connectionString));
+        builder.Services.AddSingleton<SchemaMigrator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+    }
+
+    /// <summary>Applies migrations (unless disabled) and loads the catalogue.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
+        var migrator = app.Services.GetRequiredService<SchemaMigrator>();
+        if (options.MigrateOnStart ?? !app.Environment.IsProduction())
+        {
+            await migrator.MigrateAsync(cancellationToken);
+        }
+
+        var pending = await migrator.PendingAsync(cancellationToken);
+        if (pending.Count > 0)
+        {
+            app.Logger.LogError("Database schema is behind by {Count} migrations ({Versions}); run the server once with --migrate",
+                pending.Count, string.Join(", ", pending));
+            return;
+        }
+
+        if (options.SeedCatalogue)
+        {
+            await ActivatorUtilities.CreateInstance<CatalogueSeeder>(app.Services).SeedAsync(cancellationToken);
+        }
+    }
+
+    private sealed class EmbeddedPostgresLifetime(EmbeddedPostgres server) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StopAsync(CancellationToken cancellationToken) => await server.DisposeAsync();
+    }
+}

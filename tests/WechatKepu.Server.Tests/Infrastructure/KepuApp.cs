@@ -1,0 +1,87 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using WechatKepu.Testing;
+
+namespace WechatKepu.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server (Program) over HTTP, on its own fresh database in the test cluster, with a
+/// controllable clock. One per test class (IClassFixture), so classes never share rows.
+/// </summary>
+public class KepuApp : IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private WebApplicationFactory<Program>? _factory;
+
+    /// <summary>Starts at 2026-11-29 09:00 Asia/Shanghai unless a test moves it.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero));
+
+    public string ConnectionString { get; private set; } = "";
+
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("not started");
+
+    public IServiceProvider Services => Factory.Services;
+
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
+    }
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync("srv");
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Testing");
+            b.UseSetting("ConnectionStrings:Kepu", ConnectionString);
+            b.ConfigureServices(s =>
+            {
+                s.RemoveAll<TimeProvider>();
+                s.AddSingleton<TimeProvider>(Clock);
+            });
+            Configure(b);
+        });
+        _ = _factory.Server; // start now: migrations and seed run here, not in the first test
+    }
+
+    public HttpClient CreateClient() => Factory.CreateClient();
+
+    public async Task<T> GetJsonAsync<T>(string url)
+    {
+        using var client = CreateClient();
+        var response = await client.GetAsync(url);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<T>(Json))!;
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    public async Task<T?> ScalarAsync<T>(string sql)
+    {
+        await using var conn = await OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        var value = await cmd.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+}
