@@ -1,0 +1,38 @@
+using System.Threading.Channels;
+
+namespace WechatKepu.Simulator;
+
+/// <summary>
+/// The events WeChat would push back to the backend after a send (TEMPLATESENDJOBFINISH,
+/// MASSSENDJOBFINISH, subscribe_msg_sent_event). The simulator only produces them; posting them,
+/// signed and encrypted, to the backend's callback is the platform side's job.
+/// </summary>
+public abstract record SimulatorReceipt(string AppId, DateTimeOffset At);
+
+/// <param name="Status"><c>success</c>, <c>failed:user block</c> or <c>failed: system failed</c>.</param>
+public sealed record TemplateSendJobFinished(string AppId, DateTimeOffset At, string OpenId, long MsgId, string Status)
+    : SimulatorReceipt(AppId, At);
+
+public sealed record MassSendJobFinished(
+    string AppId, DateTimeOffset At, long MsgId, int TotalCount, int FilterCount, int SentCount, int ErrorCount)
+    : SimulatorReceipt(AppId, At);
+
+public sealed record SubscribeMessageSent(string AppId, DateTimeOffset At, string OpenId, string TemplateId, long MsgId)
+    : SimulatorReceipt(AppId, At);
+
+/// <summary>Receives receipts as sends succeed. Must be cheap and never block: it runs on the request path.</summary>
+public interface IReceiptSink
+{
+    void Publish(SimulatorReceipt receipt);
+}
+
+/// <summary>Queues receipts for a consumer that posts them later; drops the oldest past its capacity.</summary>
+public sealed class ChannelReceiptSink(int capacity = 100_000) : IReceiptSink
+{
+    private readonly Channel<SimulatorReceipt> _channel = Channel.CreateBounded<SimulatorReceipt>(
+        new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    public ChannelReader<SimulatorReceipt> Reader => _channel.Reader;
+
+    public void Publish(SimulatorReceipt receipt) => _channel.Writer.TryWrite(receipt);
+}

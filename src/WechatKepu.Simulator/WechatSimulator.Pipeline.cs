@@ -1,0 +1,221 @@
+using System.Collections.Frozen;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace WechatKepu.Simulator;
+
+/// <summary>The HTTP side: one terminal handler, a frozen route table, faults, token check, rate limit, record.</summary>
+public sealed partial class WechatSimulator
+{
+    private const string StableTokenPath = "/cgi-bin/stable_token";
+
+    private FrozenDictionary<string, Route>? _routes;
+
+    /// <summary>Answers one WeChat API request. Unknown paths get 404.</summary>
+    public async Task HandleAsync(HttpContext http)
+    {
+        var routes = _routes ??= BuildRoutes().ToFrozenDictionary(r => r.Path, StringComparer.Ordinal);
+        var path = http.Request.Path.Value ?? "";
+        if (!routes.TryGetValue(path, out var route))
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var bodyBytes = await ReadBodyAsync(http.Request);
+        await Faults.HoldAndDelayAsync(path, http.RequestAborted);
+        var now = Time.GetUtcNow();
+        var query = http.Request.Query;
+        var bodyText = Options.RecordBodies && bodyBytes.Length > 0 && path != StableTokenPath ? Encoding.UTF8.GetString(bodyBytes) : null;
+
+        if (Faults.Next(path) is { } fault)
+        {
+            if (fault.Drop)
+            {
+                Record(new SimulatorCall(0, now, path, null, null, bodyText, -1, Dropped: true));
+                http.Abort();
+                return;
+            }
+
+            await WriteAsync(http, path, now, null, bodyText, Error(fault.Errcode, "system error"), default);
+            return;
+        }
+
+        if (!HttpMethods.Equals(http.Request.Method, route.Method))
+        {
+            var wrongMethod = route.Method == HttpMethods.Get ? Error(43001, "require GET method") : Error(43002, "require POST method");
+            await WriteAsync(http, path, now, null, bodyText, wrongMethod, default);
+            return;
+        }
+
+        JsonDocument? document = null;
+        try
+        {
+            if (bodyBytes.Length > 0)
+            {
+                try
+                {
+                    document = JsonDocument.Parse(bodyBytes);
+                }
+                catch (JsonException)
+                {
+                    await WriteAsync(http, path, now, null, bodyText, Error(47001, "data format error"), default);
+                    return;
+                }
+            }
+
+            var body = document?.RootElement ?? default;
+            Account? account = null;
+            SimResult result;
+            if (route.Method == HttpMethods.Post && body.ValueKind != JsonValueKind.Object)
+            {
+                result = Error(44002, "empty post data");
+            }
+            else if (route.NeedsToken && CheckToken(query["access_token"], now, out account) is { } tokenError)
+            {
+                result = tokenError;
+            }
+            else if (account is not null && !Limits.TryAcquire(path, account.AppId))
+            {
+                result = Error(45009, "reach max api daily quota limit");
+            }
+            else
+            {
+                result = route.Handler(new SimRequest(account, body, query, now));
+            }
+
+            if (path == StableTokenPath && Options.RecordBodies)
+            {
+                // Never keep the secret, even in a simulator's memory dump.
+                bodyText = new JsonObject
+                {
+                    ["appid"] = Str(body, "appid"),
+                    ["force_refresh"] = Bool(body, "force_refresh"),
+                }.ToJsonString();
+            }
+
+            await WriteAsync(http, path, now, account, bodyText, result, body);
+        }
+        finally
+        {
+            document?.Dispose();
+        }
+    }
+
+    private SimResult? CheckToken(string? token, DateTimeOffset now, out Account? account)
+    {
+        account = null;
+        if (string.IsNullOrEmpty(token))
+        {
+            return Error(41001, "access_token missing");
+        }
+
+        if (!_tokens.TryGetValue(token, out var issued) || issued.Rejected)
+        {
+            return Error(40001, "invalid credential, access_token is invalid or not latest");
+        }
+
+        if (issued.ExpiresAt <= now)
+        {
+            return Error(42001, "access_token expired");
+        }
+
+        account = _accounts[issued.AppId];
+        return null;
+    }
+
+    private async Task WriteAsync(
+        HttpContext http, string path, DateTimeOffset now, Account? account, string? bodyText, SimResult result, JsonElement body)
+    {
+        var openId = result.OpenId ?? Str(body, "touser") ?? Str(body, "openid") ?? (string?)http.Request.Query["openid"];
+        Record(new SimulatorCall(0, now, path, account?.AppId ?? result.AppId, openId, bodyText, result.Errcode, result.MsgId));
+        if (result.Binary is { } binary)
+        {
+            http.Response.ContentType = result.ContentType;
+            http.Response.ContentLength = binary.Length;
+            await http.Response.Body.WriteAsync(binary, http.RequestAborted);
+            return;
+        }
+
+        var buffer = new MemoryStream(128);
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("errcode", result.Errcode);
+            writer.WriteString("errmsg", result.Errmsg);
+            foreach (var (name, value) in result.Payload ?? [])
+            {
+                writer.WritePropertyName(name);
+                if (value is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    value.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        // WeChat labels its JSON this way.
+        http.Response.ContentType = "application/json; encoding=utf-8";
+        http.Response.ContentLength = buffer.Length;
+        await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), http.RequestAborted);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.ContentLength == 0)
+        {
+            return [];
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        return buffer.ToArray();
+    }
+
+    private static SimResult Ok(JsonObject? payload = null, long? msgId = null, string? openId = null, string? appId = null) =>
+        new(0, "ok", payload, MsgId: msgId, OpenId: openId, AppId: appId);
+
+    private static SimResult Error(int errcode, string errmsg, JsonObject? payload = null, long? msgId = null, string? appId = null) =>
+        new(errcode, errmsg, payload, MsgId: msgId, AppId: appId);
+
+    private static string? Str(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()
+            : null;
+
+    private static long? Long(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
+            ? v.GetInt64()
+            : null;
+
+    private static bool Bool(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v)
+        && (v.ValueKind == JsonValueKind.True || (v.ValueKind == JsonValueKind.Number && v.GetInt32() != 0));
+
+    private static JsonElement Prop(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) ? v : default;
+
+    private static string[] Strings(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Array
+            ? element.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
+            : [];
+
+    private sealed record Route(string Method, string Path, bool NeedsToken, Func<SimRequest, SimResult> Handler);
+
+    private readonly record struct SimRequest(Account? Account, JsonElement Body, IQueryCollection Query, DateTimeOffset Now)
+    {
+        /// <summary>The account the token belongs to (routes that need a token only).</summary>
+        public Account Acct => Account!;
+    }
+
+    private readonly record struct SimResult(
+        int Errcode, string Errmsg, JsonObject? Payload = null, byte[]? Binary = null, string? ContentType = null,
+        long? MsgId = null, string? OpenId = null, string? AppId = null);
+}
