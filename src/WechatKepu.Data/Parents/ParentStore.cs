@@ -107,9 +107,9 @@ public sealed class ParentStore(NpgsqlDataSource dataSource)
     private const string DeleteChild = """
         WITH c AS (SELECT id FROM children WHERE id = @id AND user_id = @userId FOR UPDATE),
              active AS (SELECT EXISTS (SELECT 1 FROM signups s JOIN c ON s.child_id = c.id
-                                       WHERE s.status IN ('confirmed', 'waitlisted')) AS any),
-             del AS (DELETE FROM children WHERE id IN (SELECT id FROM c) AND NOT (SELECT any FROM active) RETURNING id)
-        SELECT (SELECT count(*) FROM c) AS found, (SELECT any FROM active) AS active, (SELECT count(*) FROM del) AS deleted
+                                       WHERE s.status IN ('confirmed', 'waitlisted')) AS has_active),
+             del AS (DELETE FROM children WHERE id IN (SELECT id FROM c) AND NOT (SELECT has_active FROM active) RETURNING id)
+        SELECT (SELECT count(*) FROM c) AS found, (SELECT has_active FROM active) AS has_active, (SELECT count(*) FROM del) AS deleted
         """;
 
     public async Task<DeleteChildResult> DeleteChildAsync(long userId, long id, CancellationToken cancellationToken)

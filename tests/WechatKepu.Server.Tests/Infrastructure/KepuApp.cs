@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using WechatKepu.Simulator;
 using WechatKepu.Testing;
 
 namespace WechatKepu.Server.Tests.Infrastructure;
@@ -18,7 +19,17 @@ public class KepuApp : IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    public const string MpAppId = "wxmptest000000001";
+    public const string MpSecret = "mp-test-secret";
+    public const string ReminderTemplate = "tmpl-session-reminder";
+    public const string PromotedTemplate = "tmpl-waitlist-promoted";
+    public const string LongTermTemplate = "tmpl-long-term-notice";
+
     private WebApplicationFactory<Program>? _factory;
+    private SimulatorHost? _simulator;
+
+    /// <summary>The WeChat platform stand-in the server talks to.</summary>
+    public WechatSimulator Wechat => (_simulator ?? throw new InvalidOperationException("not started")).Simulator;
 
     /// <summary>Starts at 2026-11-29 09:00 Asia/Shanghai unless a test moves it.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero));
@@ -36,10 +47,25 @@ public class KepuApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync("srv");
+        _simulator = await SimulatorHost.StartAsync();
+        _simulator.Simulator.AddAccount(MpAppId, MpSecret);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Testing");
             b.UseSetting("ConnectionStrings:Kepu", ConnectionString);
+            b.UseSetting("Wechat:ApiBaseUrl", _simulator.BaseUrl);
+            b.UseSetting("Wechat:MiniProgram:AppId", MpAppId);
+            b.UseSetting("Wechat:MiniProgram:AppSecret", MpSecret);
+            b.UseSetting("Wechat:MiniProgram:Templates:0:Id", ReminderTemplate);
+            b.UseSetting("Wechat:MiniProgram:Templates:0:Purpose", "session_reminder");
+            b.UseSetting("Wechat:MiniProgram:Templates:0:Title", "活动开始提醒");
+            b.UseSetting("Wechat:MiniProgram:Templates:1:Id", PromotedTemplate);
+            b.UseSetting("Wechat:MiniProgram:Templates:1:Purpose", "waitlist_promoted");
+            b.UseSetting("Wechat:MiniProgram:Templates:1:Title", "候补成功通知");
+            b.UseSetting("Wechat:MiniProgram:Templates:2:Id", LongTermTemplate);
+            b.UseSetting("Wechat:MiniProgram:Templates:2:Purpose", "session_cancelled");
+            b.UseSetting("Wechat:MiniProgram:Templates:2:Title", "活动取消通知");
+            b.UseSetting("Wechat:MiniProgram:Templates:2:LongTerm", "true");
             b.ConfigureServices(s =>
             {
                 s.RemoveAll<TimeProvider>();
@@ -80,6 +106,11 @@ public class KepuApp : IAsyncLifetime
         if (_factory is not null)
         {
             await _factory.DisposeAsync();
+        }
+
+        if (_simulator is not null)
+        {
+            await _simulator.DisposeAsync();
         }
 
         await TestPostgres.DropDatabaseAsync(ConnectionString);
