@@ -20,8 +20,8 @@ public static class SimulatorEndpoints
             return TypedResults.NoContent();
         });
 
-        // The WeChat API itself bypasses routing: one dictionary lookup per call keeps the hot path short.
-        app.Use(next => context => context.Request.Path.StartsWithSegments("/_sim") ? next(context) : simulator.HandleAsync(context));
+        // The WeChat API itself is not a set of endpoints: one dictionary lookup per call keeps the hot path short.
+        app.Use(next => context => context.GetEndpoint() is not null ? next(context) : simulator.HandleAsync(context));
         return app;
     }
 

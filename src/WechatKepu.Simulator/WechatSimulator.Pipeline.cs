@@ -30,46 +30,46 @@ public sealed partial class WechatSimulator
         var query = http.Request.Query;
         var bodyText = Options.RecordBodies && bodyBytes.Length > 0 && path != StableTokenPath ? Encoding.UTF8.GetString(bodyBytes) : null;
 
-        if (Faults.Next(path) is { } fault)
-        {
-            if (fault.Drop)
-            {
-                Record(new SimulatorCall(0, now, path, null, null, bodyText, -1, Dropped: true));
-                http.Abort();
-                return;
-            }
-
-            await WriteAsync(http, path, now, null, bodyText, Error(fault.Errcode, "system error"), default);
-            return;
-        }
-
-        if (!HttpMethods.Equals(http.Request.Method, route.Method))
-        {
-            var wrongMethod = route.Method == HttpMethods.Get ? Error(43001, "require GET method") : Error(43002, "require POST method");
-            await WriteAsync(http, path, now, null, bodyText, wrongMethod, default);
-            return;
-        }
-
         JsonDocument? document = null;
+        var malformed = false;
         try
         {
-            if (bodyBytes.Length > 0)
+            try
             {
-                try
-                {
-                    document = JsonDocument.Parse(bodyBytes);
-                }
-                catch (JsonException)
-                {
-                    await WriteAsync(http, path, now, null, bodyText, Error(47001, "data format error"), default);
-                    return;
-                }
+                document = bodyBytes.Length > 0 ? JsonDocument.Parse(bodyBytes) : null;
+            }
+            catch (JsonException)
+            {
+                malformed = true;
             }
 
             var body = document?.RootElement ?? default;
+            if (Faults.Next(path) is { } fault)
+            {
+                // Who the failed call was for, without judging its token: tests look faults up by app and user.
+                var caller = _tokens.TryGetValue(query["access_token"].ToString(), out var issued) ? _accounts.GetValueOrDefault(issued.AppId) : null;
+                if (fault.Drop)
+                {
+                    Record(new SimulatorCall(0, now, path, caller?.AppId, Str(body, "touser"), bodyText, -1, Dropped: true));
+                    http.Abort();
+                    return;
+                }
+
+                await WriteAsync(http, path, now, caller, bodyText, Error(fault.Errcode, "system error"), body);
+                return;
+            }
+
             Account? account = null;
             SimResult result;
-            if (route.Method == HttpMethods.Post && body.ValueKind != JsonValueKind.Object)
+            if (!HttpMethods.Equals(http.Request.Method, route.Method))
+            {
+                result = route.Method == HttpMethods.Get ? Error(43001, "require GET method") : Error(43002, "require POST method");
+            }
+            else if (malformed)
+            {
+                result = Error(47001, "data format error");
+            }
+            else if (route.Method == HttpMethods.Post && body.ValueKind != JsonValueKind.Object)
             {
                 result = Error(44002, "empty post data");
             }
