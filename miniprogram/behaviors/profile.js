@@ -5,9 +5,12 @@ const auth = require('../utils/auth')
 const { showError } = require('../utils/request')
 const { childText } = require('../utils/view')
 
+// The server allows 5 children per guardian (409 too_many_children beyond); hide the add button then.
+const MAX_CHILDREN = 5
+
 function withChildTexts(me) {
   const children = (me.children || []).map(c => Object.assign({}, c, { text: childText(c) }))
-  return Object.assign({}, me, { children })
+  return Object.assign({}, me, { children, canAddChild: children.length < MAX_CHILDREN })
 }
 
 module.exports = Behavior({

@@ -12,8 +12,12 @@ Component({
     child: { type: Object, value: null },
     submitText: { type: String, value: '保存' }
   },
-  data: { grades: GRADES, form: emptyForm(), error: '' },
+  data: { grades: GRADES, form: emptyForm(), gradeText: '请选择', gradeValue: 0, error: '' },
   observers: {
+    // Computed here because the template compiler of the test simulator cannot parse "<" in {{ }}.
+    'form.gradeIndex'(index) {
+      this.setData({ gradeText: index >= 0 ? GRADES[index] : '请选择', gradeValue: Math.max(index, 0) })
+    },
     child(child) {
       if (!child) {
         this.setData({ form: emptyForm(), error: '' })

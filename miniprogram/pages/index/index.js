@@ -36,6 +36,7 @@ Component({
     total: 0,
     page: 1,
     loadingMore: false,
+    loadMoreText: '',
     state: 'loading',
     error: null
   },
@@ -48,7 +49,7 @@ Component({
     },
     onReachBottom() {
       if (this.data.loadingMore || this.data.items.length >= this.data.total) return null
-      this.setData({ loadingMore: true })
+      this.setData({ loadingMore: true, loadMoreText: '加载中…' })
       const done = () => this.setData({ loadingMore: false })
       return this.fetch(this.data.page + 1).then(done, err => {
         done()
@@ -67,7 +68,9 @@ Component({
     fetch(page) {
       return api.listActivities(this.query(page)).then(res => {
         const items = (res.items || []).map(activityView)
-        this.setData({ items: page === 1 ? items : this.data.items.concat(items), total: res.total || 0, page })
+        const all = page === 1 ? items : this.data.items.concat(items)
+        const total = res.total || 0
+        this.setData({ items: all, total, page, loadMoreText: all.length < total ? '上拉加载更多' : '没有更多活动了' })
         return res
       })
     },
