@@ -137,7 +137,7 @@ function installFakeWx() {
 
 // Lets every queued microtask (fake network, setData, simulated taps) run; no real timers involved.
 async function flush() {
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 100; i++) {
     await Promise.resolve()
   }
 }

@@ -18,9 +18,10 @@ async function openPage(name, query, lifecycle) {
   const page = simulate.render(id)
   page.attach(document.createElement('parent-wrapper'))
   const hooks = lifecycle || ['onLoad']
-  for (const hook of hooks) {
-    if (typeof page.instance[hook] === 'function') await page.instance[hook](query || {})
-  }
+  // Hooks are not awaited: a privacy-gated page stays pending until the popup is answered.
+  hooks.forEach(hook => {
+    if (typeof page.instance[hook] === 'function') page.instance[hook](query || {})
+  })
   await flush()
   return page
 }
@@ -34,4 +35,10 @@ async function tap(node, detail) {
   await flush()
 }
 
-module.exports = { openPage, text, tap, ROOT }
+// The element matching `selector` whose data-id is `id` (nested lookups are not supported by the
+// simulator for plain nodes, so rows are told apart by their data-id).
+function byId(page, selector, id) {
+  return page.querySelectorAll(selector).find(node => node.dom.getAttribute('data-id') === id)
+}
+
+module.exports = { openPage, text, tap, byId, ROOT }

@@ -89,6 +89,11 @@ Component({
     },
     submit() {
       if (this.data.submitting) return null
+      const me = this.data.me
+      if (!me.guardian || !me.consent) {
+        wx.showToast({ title: '请先填写监护人信息并完成同意', icon: 'none' })
+        return null
+      }
       if (!this.data.selectedIds.length) {
         wx.showToast({ title: '请选择要报名的孩子', icon: 'none' })
         return null
