@@ -13,6 +13,7 @@ builder.Services.AddKepuProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddCatalogue();
 builder.Services.AddKepuWechat();
+builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 
 var app = builder.Build();
@@ -38,6 +39,7 @@ if (app.Environment.IsDevelopment())
     app.MapScalarApiReference("/docs");
 }
 
+app.UseKepuJobs();
 app.MapHealthApi();
 app.MapCatalogueApi();
 app.MapMiniProgramApi();

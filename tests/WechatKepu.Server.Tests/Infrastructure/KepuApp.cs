@@ -54,6 +54,9 @@ public class KepuApp : IAsyncLifetime
             b.UseEnvironment("Testing");
             b.UseSetting("ConnectionStrings:Kepu", ConnectionString);
             b.UseSetting("Wechat:ApiBaseUrl", _simulator.BaseUrl);
+            // Tests run jobs by hand (or turn the server on in Configure) so outcomes never wait on a poll.
+            b.UseSetting("Jobs:RunServer", "false");
+            b.UseSetting("Jobs:RegisterRecurring", "false");
             b.UseSetting("Wechat:MiniProgram:AppId", MpAppId);
             b.UseSetting("Wechat:MiniProgram:AppSecret", MpSecret);
             b.UseSetting("Wechat:MiniProgram:Templates:0:Id", ReminderTemplate);

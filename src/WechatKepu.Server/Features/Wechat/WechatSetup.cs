@@ -18,6 +18,33 @@ public sealed class WechatOptions
     public int TimeoutSeconds { get; set; } = 10;
 
     public MiniProgramOptions MiniProgram { get; set; } = new();
+
+    /// <summary>Official accounts whose callbacks arrive at <c>/wechat/{appId}</c> (e.g. 健康柳州).</summary>
+    public List<OfficialAccountOptions> OfficialAccounts { get; set; } = [];
+}
+
+public sealed class OfficialAccountOptions
+{
+    [Required]
+    public string AppId { get; set; } = "";
+
+    public string AppSecret { get; set; } = "";
+
+    /// <summary>The callback Token set in the WeChat admin console (signature check).</summary>
+    [Required]
+    public string Token { get; set; } = "";
+
+    /// <summary>43-character EncodingAESKey for compatible and safe mode; empty for plaintext only.</summary>
+    public string? EncodingAESKey { get; set; }
+
+    /// <summary>The key before the last rotation, accepted while WeChat switches over.</summary>
+    public string? PreviousEncodingAESKey { get; set; }
+
+    /// <summary>Refuse plaintext callbacks (safe mode only).</summary>
+    public bool RequireEncryption { get; set; }
+
+    /// <summary>Display name, e.g. 健康柳州.</summary>
+    public string Name { get; set; } = "";
 }
 
 public sealed class MiniProgramOptions
@@ -67,6 +94,16 @@ public sealed class WechatClients(IOptions<WechatOptions> options, PostgresAcces
             return For(mp.AppId, mp.AppSecret);
         }
     }
+
+    /// <summary>The configured official account <paramref name="appId"/>, or null.</summary>
+    public OfficialAccountOptions? OfficialAccount(string appId) =>
+        options.Value.OfficialAccounts.FirstOrDefault(a => string.Equals(a.AppId, appId, StringComparison.Ordinal));
+
+    /// <summary>The API client of a configured official account.</summary>
+    public WechatApiClient ForOfficialAccount(string appId) =>
+        OfficialAccount(appId) is { } account
+            ? For(account.AppId, account.AppSecret)
+            : throw new InvalidOperationException($"Official account {appId} is not configured");
 
     public WechatApiClient For(string appId, string secret)
     {

@@ -1,0 +1,112 @@
+using System.ComponentModel.DataAnnotations;
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Npgsql;
+using WechatKepu.Data;
+
+namespace WechatKepu.Server.Infrastructure;
+
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>Run a Hangfire server (workers) in this instance. Web-only instances may turn it off.</summary>
+    public bool RunServer { get; set; } = true;
+
+    [Range(1, 200)]
+    public int WorkerCount { get; set; } = 8;
+
+    /// <summary>How often idle workers look for new jobs.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether recurring jobs are (re)registered at start; tests drive jobs by hand instead.</summary>
+    public bool RegisterRecurring { get; set; } = true;
+}
+
+/// <summary>
+/// A module's recurring job, registered with the others in one place (<see cref="JobsSetup.UseKepuJobs"/>),
+/// always in the Asia/Shanghai time zone.
+/// </summary>
+public sealed record RecurringJobDefinition(string Id, string Cron, Action<IRecurringJobManager, string, RecurringJobOptions> Register);
+
+/// <summary>Hangfire on PostgreSQL: the one distributed engine for every scheduled and background job.</summary>
+public static class JobsSetup
+{
+    public static IServiceCollection AddKepuJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHangfire((sp, config) =>
+        {
+            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>().Value;
+            var dataSource = sp.GetRequiredService<NpgsqlDataSource>();
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UsePostgreSqlStorage(o => o.UseConnectionFactory(new DataSourceConnectionFactory(dataSource)), new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    // A job's row stays invisible to other workers while its worker is alive, however long it runs.
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                    QueuePollInterval = options.PollInterval,
+                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
+                });
+        });
+
+        if (!(configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new()).RunServer)
+        {
+            return services;
+        }
+
+        services.AddHangfireServer((sp, server) =>
+        {
+            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>().Value;
+            server.WorkerCount = options.WorkerCount;
+            server.SchedulePollingInterval = options.PollInterval;
+            server.Queues = ["critical", "default"];
+        });
+
+        return services;
+    }
+
+    /// <summary>Registers every module's recurring jobs in Asia/Shanghai time, and mounts the dashboard.</summary>
+    public static WebApplication UseKepuJobs(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>().Value;
+        if (options.RegisterRecurring)
+        {
+            var manager = app.Services.GetRequiredService<IRecurringJobManager>();
+            var jobOptions = new RecurringJobOptions { TimeZone = Shanghai.Zone };
+            foreach (var job in app.Services.GetServices<RecurringJobDefinition>())
+            {
+                job.Register(manager, job.Cron, jobOptions);
+            }
+        }
+
+        // Staff only; until the console's sign-in exists nobody passes this filter.
+        app.UseHangfireDashboard("/console/hangfire", new DashboardOptions
+        {
+            Authorization = [new StaffDashboardAuthorization()],
+            DashboardTitle = "WechatKepu 后台任务",
+            DisplayStorageConnectionString = false,
+        });
+        return app;
+    }
+
+    private sealed class StaffDashboardAuthorization : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var user = context.GetHttpContext().User;
+            return user.Identity?.IsAuthenticated == true && user.IsInRole("admin");
+        }
+    }
+
+    private sealed class DataSourceConnectionFactory(NpgsqlDataSource dataSource) : IConnectionFactory
+    {
+        public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
+    }
+}
