@@ -39,22 +39,26 @@ internal static class WechatXmlWriter
     /// <summary>Appends text, replacing characters XML 1.0 cannot carry (even in CDATA) with U+FFFD.</summary>
     private static void AppendXmlChars(StringBuilder builder, ReadOnlySpan<char> text)
     {
+        // Valid text is copied in runs; only the rare invalid character costs a separate append.
+        var runStart = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
             if (XmlConvert.IsXmlChar(c))
             {
-                builder.Append(c);
+                continue;
             }
-            else if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c))
+
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c))
             {
-                builder.Append(c).Append(text[i + 1]);
                 i++;
+                continue;
             }
-            else
-            {
-                builder.Append('\uFFFD');
-            }
+
+            builder.Append(text[runStart..i]).Append('\uFFFD');
+            runStart = i + 1;
         }
+
+        builder.Append(text[runStart..]);
     }
 }
