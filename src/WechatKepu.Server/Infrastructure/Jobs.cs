@@ -101,7 +101,7 @@ public static class JobsSetup
         public bool Authorize(DashboardContext context)
         {
             var user = context.GetHttpContext().User;
-            return user.Identity?.IsAuthenticated == true && user.IsInRole("admin");
+            return user.Identity?.IsAuthenticated == true && user.IsInRole(Features.Staff.StaffPolicies.Roles.Admin);
         }
     }
 
