@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using WechatKepu.Server.Features.Staff;
+
+namespace WechatKepu.Server.Tests.Infrastructure;
+
+/// <summary>
+/// Signs a staff principal in with the real staff cookie through a test-only endpoint, for testing
+/// staff APIs independently of the console's own sign-in page.
+/// </summary>
+public static class StaffSignIn
+{
+    public const string Path = "/__test/staff-sign-in";
+
+    /// <summary>Adds the test-only sign-in endpoint; call from <see cref="KepuApp"/>'s Configure override.</summary>
+    public static void AddTestSignIn(this IWebHostBuilder builder) =>
+        builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, Filter>());
+
+    /// <summary>A client carrying the staff cookie of a member with <paramref name="role"/> (and optional unit).</summary>
+    public static async Task<HttpClient> StaffClientAsync(this KepuApp app, string role, string? unit = null, string name = "测试员")
+    {
+        var client = app.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
+        var response = await client.PostAsync($"{Path}?role={Uri.EscapeDataString(role)}&unit={Uri.EscapeDataString(unit ?? "")}&name={Uri.EscapeDataString(name)}", null);
+        response.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    private sealed class Filter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Map(Path, branch => branch.Run(async http =>
+            {
+                var q = http.Request.Query;
+                var claims = new List<Claim>
+                {
+                    new(ClaimTypes.NameIdentifier, "0"),
+                    new(ClaimTypes.Name, q["name"].ToString()),
+                    new(ClaimTypes.Role, q["role"].ToString()),
+                };
+                if (!string.IsNullOrEmpty(q["unit"]))
+                {
+                    claims.Add(new Claim("unit", q["unit"].ToString()));
+                }
+
+                await http.SignInAsync(StaffPolicies.Scheme, new ClaimsPrincipal(new ClaimsIdentity(claims, StaffPolicies.Scheme)));
+            }));
+            next(app);
+        };
+    }
+}
