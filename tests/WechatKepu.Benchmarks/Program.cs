@@ -12,7 +12,18 @@ namespace WechatKepu.Benchmarks;
 /// </remarks>
 public static class Program
 {
-    /// <summary>Entry point.</summary>
-    public static void Main(string[] args) =>
+    /// <summary>
+    /// Entry point. <c>signups</c> runs the sign-up race load test (issue 5); anything else goes to
+    /// BenchmarkDotNet.
+    /// </summary>
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.FirstOrDefault() == "signups")
+        {
+            return await Load.SignupRace.RunAsync(args[1..]);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
