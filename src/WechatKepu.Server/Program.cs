@@ -3,6 +3,7 @@ using WechatKepu.Data.Migrations;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.MiniProgram;
+using WechatKepu.Server.Features.Privacy;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
@@ -17,6 +18,7 @@ builder.Services.AddKepuWechat();
 builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
+builder.Services.AddPrivacyRetention();
 
 var app = builder.Build();
 
