@@ -3,10 +3,26 @@ using Npgsql;
 
 namespace WechatKepu.Data.Followers;
 
-public sealed record FollowerRow(
-    long Id, string AppId, string Openid, string? Unionid, bool Subscribed, DateTime? SubscribedAt, DateTime? UnsubscribedAt,
-    DateTime? FirstSubscribedAt, string? SubscribeScene, string? QrScene, string? Language, string? Remark, int[] TagIds,
-    DateTime? ProfileFetchedAt, DateTime? LastMessageAt, DateTime? NotFollowingAt);
+/// <summary>A follower (properties rather than a constructor: Dapper maps integer[] to int[] through setters).</summary>
+public sealed record FollowerRow
+{
+    public long Id { get; init; }
+    public string AppId { get; init; } = "";
+    public string Openid { get; init; } = "";
+    public string? Unionid { get; init; }
+    public bool Subscribed { get; init; }
+    public DateTime? SubscribedAt { get; init; }
+    public DateTime? UnsubscribedAt { get; init; }
+    public DateTime? FirstSubscribedAt { get; init; }
+    public string? SubscribeScene { get; init; }
+    public string? QrScene { get; init; }
+    public string? Language { get; init; }
+    public string? Remark { get; init; }
+    public int[] TagIds { get; init; } = [];
+    public DateTime? ProfileFetchedAt { get; init; }
+    public DateTime? LastMessageAt { get; init; }
+    public DateTime? NotFollowingAt { get; init; }
+}
 
 public sealed record FollowerEventRow(long Id, long FollowerId, string Kind, string? QrScene, DateTime At);
 
