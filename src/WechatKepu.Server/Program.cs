@@ -1,9 +1,11 @@
 using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
+using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.MiniProgram;
 using WechatKepu.Server.Features.Privacy;
+using WechatKepu.Server.Features.Replies;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
@@ -19,6 +21,7 @@ builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
 builder.Services.AddPrivacyRetention();
+builder.Services.AddCallback();
 
 var app = builder.Build();
 
@@ -47,6 +50,8 @@ app.UseKepuJobs();
 app.MapHealthApi();
 app.MapCatalogueApi();
 app.MapMiniProgramApi();
+app.MapCallbackApi();
+app.MapRepliesApi();
 
 app.Run();
 
