@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Server.Features.Catalogue;
+using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.MiniProgram;
 using WechatKepu.Server.Features.Staff;
@@ -17,6 +18,7 @@ builder.Services.AddKepuWechat();
 builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
+builder.Services.AddConsole();
 
 var app = builder.Build();
 
@@ -25,6 +27,12 @@ if (args.Contains("--migrate"))
     var applied = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
     app.Logger.LogInformation("Migrations applied: {Applied}", applied.Count == 0 ? "none (up to date)" : string.Join(", ", applied));
     await app.StopAsync();
+    return;
+}
+
+if (await CreateAdminCommand.RunAsync(app, args) is { } exitCode)
+{
+    Environment.ExitCode = exitCode;
     return;
 }
 
@@ -45,6 +53,7 @@ app.UseKepuJobs();
 app.MapHealthApi();
 app.MapCatalogueApi();
 app.MapMiniProgramApi();
+app.MapConsole();
 
 app.Run();
 
