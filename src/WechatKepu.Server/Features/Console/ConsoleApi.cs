@@ -24,7 +24,16 @@ public static class ConsoleApi
     public static WebApplication MapConsole(this WebApplication app)
     {
         // The page itself holds no data: every figure on it comes from the API behind the staff cookie.
-        app.MapGet("/console", () => TypedResults.Redirect("/console/")).ExcludeFromDescription();
+        app.Use((http, next) =>
+        {
+            if (http.Request.Path.Value == "/console")
+            {
+                http.Response.Redirect("/console/");
+                return Task.CompletedTask;
+            }
+
+            return next(http);
+        });
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {

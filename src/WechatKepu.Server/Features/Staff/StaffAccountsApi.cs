@@ -53,6 +53,7 @@ public static partial class StaffAccountsApi
         {
             o.HeaderName = StaffAuth.AntiforgeryHeader;
             o.Cookie.Name = "kepu.af";
+            o.Cookie.Path = "/";
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
