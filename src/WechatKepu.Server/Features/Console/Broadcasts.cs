@@ -229,6 +229,11 @@ public static class BroadcastsApi
             return Problems.Validation(new Dictionary<string, string[]> { ["at"] = ["发送时间须在现在到 60 天之内"] });
         }
 
+        if (b.Status != "draft")
+        {
+            return NotDraft();
+        }
+
         if (b.IsMass && b.Kind != "template" && await store.MassSendsThisMonthAsync(b.AppId, id, now, ct) >= MonthlyMassCap)
         {
             return Problems.Problem(409, "monthly_cap", "本月群发次数已用完", $"每个公众号每月最多群发 {MonthlyMassCap} 次（全部关注者或按标签）。");
@@ -239,7 +244,7 @@ public static class BroadcastsApi
         var needsAdmin = b.IsMass && !actor.IsAdmin;
         if (!await store.MoveAsync(id, ["draft"], needsAdmin ? "awaiting_confirmation" : "scheduled", at, actor, "broadcast.schedule", now, ct))
         {
-            return Problems.Problem(409, "not_draft", "只有草稿状态的群发可以安排发送");
+            return NotDraft();
         }
 
         if (!needsAdmin)
@@ -249,6 +254,8 @@ public static class BroadcastsApi
 
         return TypedResults.Ok(Dto((await store.GetAsync(id, ct))!));
     }
+
+    private static ProblemHttpResult NotDraft() => Problems.Problem(409, "not_draft", "只有草稿状态的群发可以安排发送");
 
     private static async Task<Results<Ok<BroadcastDto>, ProblemHttpResult>> ConfirmAsync(
         long id, HttpContext http, BroadcastStore store, IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
