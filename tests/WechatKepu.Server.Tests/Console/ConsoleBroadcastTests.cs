@@ -131,6 +131,8 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         }
 
         using var organiser = await app.StaffAsync("organiser");
+        var topics = await (await organiser.GetAsync("/api/console/topics")).JsonAsync();
+        Assert.Equal(4, topics.EnumerateArray().Single(t => t.GetProperty("id").GetInt64() == topic).GetProperty("subscribers").GetInt64());
         var id = await ComposeAsync(organiser, new
         {
             title = "第二轮问答提醒", kind = "template", page = "pages/index/index", audience = "topic", audienceRef = topic,
