@@ -371,7 +371,6 @@ async function broadcastPage(id) {
     route();
   }) }, label);
   const content = b.kind === 'text' ? b.content.text : b.kind === 'news' ? `${b.content.news.title} ${b.content.news.url}` : `${b.content.template.templateId} ${JSON.stringify(b.content.template.data)}`;
-  const total = b.recipients || b.totalCount || 0;
   view(`群发：${b.title}`,
     h('div', { class: 'card' },
       h('div', {}, '状态：', h('span', { id: 'bc-status' }, badge(b.status)), b.error ? h('span', { class: 'error' }, ' ' + b.error) : ''),
@@ -379,7 +378,7 @@ async function broadcastPage(id) {
       h('div', { class: 'muted' }, content),
       h('div', {}, `计划：${when(b.scheduledAt)}；开始：${when(b.startedAt)}；结束：${when(b.finishedAt)}`),
       b.msgId ? h('div', {}, `微信 msg_id ${b.msgId}`, b.sentCount !== null ? `；微信回报：共 ${b.totalCount}，过滤后 ${b.filterCount}，成功 ${b.sentCount}，失败 ${b.errorCount}` : '；等待微信回报发送结果') : null,
-      total ? h('div', { id: 'bc-progress' }, `逐个发送：成功 ${b.recipientsSent}，失败 ${b.recipientsFailed}，共 ${b.recipients}`,
+      b.recipients ? h('div', { id: 'bc-progress' }, `逐个发送：成功 ${b.recipientsSent}，失败 ${b.recipientsFailed}，共 ${b.recipients}`,
         h('div', { class: 'bar' }, h('i', { style: `width:${b.recipients ? 100 * (b.recipientsSent + b.recipientsFailed) / b.recipients : 0}%` }))) : null,
       h('div', { class: 'actions' },
         b.status === 'draft' && can('organiser') ? act('预览到我的微信', 'preview', undefined, 'ghost', 'bc-preview') : null,
