@@ -1,8 +1,10 @@
 using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Server.Features.Catalogue;
+using WechatKepu.Server.Features.Delivery;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.MiniProgram;
+using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
@@ -17,6 +19,8 @@ builder.Services.AddKepuWechat();
 builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
+builder.Services.AddDelivery();
+builder.Services.AddReminders();
 
 var app = builder.Build();
 
@@ -45,6 +49,8 @@ app.UseKepuJobs();
 app.MapHealthApi();
 app.MapCatalogueApi();
 app.MapMiniProgramApi();
+app.MapDeliveryApi();
+app.MapTopicsApi();
 
 app.Run();
 
