@@ -198,7 +198,9 @@ public sealed class DeliveryEngineTests(DeliveryApp app) : IClassFixture<Deliver
         var fans = await app.AddFollowersAsync(600, $"conc{tag}", tag);
         var id = await app.BroadcastAsync($"conc:{tag}", tag);
 
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => app.Dispatcher.RunAsync(id))));
+        // Four instances' dispatchers (one process runs one at a time; instances share only the database).
+        var instances = Enumerable.Range(0, 4).Select(_ => ActivatorUtilities.CreateInstance<DeliveryDispatcher>(app.Services)).ToList();
+        await Task.WhenAll(instances.Select(d => Task.Run(() => d.RunAsync(id))));
 
         var calls = app.Wechat.CallsTo(Template).Where(c => c.OpenId?.StartsWith($"conc{tag}") == true).ToList();
         Assert.Equal(600, calls.Count);

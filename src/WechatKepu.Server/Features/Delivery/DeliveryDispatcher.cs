@@ -13,8 +13,33 @@ namespace WechatKepu.Server.Features.Delivery;
 public sealed class DeliveryDispatcher(
     DeliveryQueue queue, DeliverySender sender, IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<DeliveryDispatcher> logger)
 {
-    /// <summary>Sends every row due now, of one campaign or of all; returns how many rows were attempted.</summary>
+    // One run at a time per instance keeps Workers × ConcurrencyPerWorker the instance's real bound even
+    // when ticks overlap (a long campaign outlives the next tick) or chunk jobs arrive meanwhile: the
+    // running one already loops until nothing is due.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>
+    /// Sends every row due now, of one campaign or of all; returns how many rows were attempted, or 0 at
+    /// once when this instance is already running (that run picks the rows up).
+    /// </summary>
     public async Task<int> RunAsync(long? campaignId = null, CancellationToken cancellationToken = default)
+    {
+        if (!await _gate.WaitAsync(0, cancellationToken))
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await RunExclusiveAsync(campaignId, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<int> RunExclusiveAsync(long? campaignId, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var now = clock.GetUtcNow();

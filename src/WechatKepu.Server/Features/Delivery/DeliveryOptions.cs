@@ -13,7 +13,7 @@ public sealed class DeliveryOptions
 
     /// <summary>Rows one claim takes.</summary>
     [Range(1, 5000)]
-    public int BatchSize { get; set; } = 200;
+    public int BatchSize { get; set; } = 100;
 
     /// <summary>Sends in flight per worker; Workers × this is the instance's bound.</summary>
     [Range(1, 512)]
