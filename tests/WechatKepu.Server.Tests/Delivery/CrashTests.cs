@@ -45,6 +45,8 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
             ["Jobs__PollInterval"] = "00:00:00.200",
             ["Delivery__TickCron"] = "* * * * * *",
             ["Delivery__SendingLease"] = "00:00:05",
+            ["Delivery__BatchSize"] = "100",
+            ["Delivery__ConcurrencyPerWorker"] = "16",
             ["Delivery__QuietHoursStart"] = "00:00",
             ["Delivery__QuietHoursEnd"] = "00:00",
         };

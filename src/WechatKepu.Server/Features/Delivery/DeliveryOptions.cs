@@ -13,11 +13,11 @@ public sealed class DeliveryOptions
 
     /// <summary>Rows one claim takes.</summary>
     [Range(1, 5000)]
-    public int BatchSize { get; set; } = 100;
+    public int BatchSize { get; set; } = 500;
 
     /// <summary>Sends in flight per worker; Workers × this is the instance's bound.</summary>
     [Range(1, 512)]
-    public int ConcurrencyPerWorker { get; set; } = 16;
+    public int ConcurrencyPerWorker { get; set; } = 32;
 
     /// <summary>Attempts for retryable errors before the row fails.</summary>
     [Range(1, 20)]
