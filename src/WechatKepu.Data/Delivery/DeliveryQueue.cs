@@ -146,20 +146,4 @@ public sealed class DeliveryQueue(NpgsqlDataSource dataSource)
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         return await conn.ExecuteAsync(new CommandDefinition(CompleteSql, new { now = now.UtcDateTime }, cancellationToken: cancellationToken));
     }
-
-    private const string HasDueSql = """
-        SELECT EXISTS (
-            SELECT 1 FROM delivery_campaigns c JOIN deliveries d ON d.campaign_id = c.id
-            WHERE c.status = 'active' AND c.send_after <= @now AND (c.urgent OR NOT @quiet)
-              AND (@campaignId::bigint IS NULL OR c.id = @campaignId)
-              AND d.status = 'pending' AND d.next_attempt_at <= @now)
-        """;
-
-    /// <summary>Whether any row is due now (claimable or claimed by someone else).</summary>
-    public async Task<bool> HasDueAsync(long? campaignId, DateTimeOffset now, bool quiet, CancellationToken cancellationToken)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(HasDueSql,
-            new { campaignId, now = now.UtcDateTime, quiet }, cancellationToken: cancellationToken));
-    }
 }

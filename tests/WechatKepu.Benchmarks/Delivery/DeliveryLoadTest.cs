@@ -44,26 +44,14 @@ public static class DeliveryLoadTest
             wechat.AddFollower(AppId, openId);
         }
 
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Kepu"] = connectionString,
-            ["Wechat__ApiBaseUrl"] = simulator.BaseUrl,
-            ["Wechat__OfficialAccounts__0__AppId"] = AppId,
-            ["Wechat__OfficialAccounts__0__AppSecret"] = Secret,
-            ["Wechat__OfficialAccounts__0__Token"] = "token",
-            ["Jobs__RunServer"] = "true",
-            ["Jobs__PollInterval"] = "00:00:00.200",
-            ["Delivery__TickCron"] = "* * * * * *",
-            ["Delivery__QuietHoursStart"] = "00:00",
-            ["Delivery__QuietHoursEnd"] = "00:00",
-        };
+        var environment = ServerProcess.DeliveryEnvironment(connectionString, simulator.BaseUrl, AppId, Secret);
         foreach (var (name, value) in settings)
         {
             environment[name] = value;
         }
 
         await using var server = ServerProcess.Start(environment);
-        await WaitAsync(async () => await ScalarAsync<bool>(connectionString, "SELECT to_regclass('public.deliveries') IS NOT NULL"), TimeSpan.FromMinutes(2));
+        await ServerProcess.WaitUntilAsync(() => ServerProcess.MigratedAsync(connectionString), "the server migrated the database", TimeSpan.FromMinutes(2));
 
         DataSetup.Initialise();
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -75,6 +63,8 @@ public static class DeliveryLoadTest
         }
 
         var idleRss = server.RssBytes;
+        var serverCpu = server.CpuTime;
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         long campaignId;
         await using (var conn = await dataSource.OpenConnectionAsync())
@@ -90,18 +80,21 @@ public static class DeliveryLoadTest
         }
 
         var createdAfter = clock.Elapsed;
-        await WaitAsync(async () =>
+        await ServerProcess.WaitUntilAsync(async () =>
         {
             server.Sample();
-            return await ScalarAsync<string>(connectionString, $"SELECT status FROM delivery_campaigns WHERE id = {campaignId}") == "completed";
-        }, TimeSpan.FromMinutes(30), poll: 100);
+            return await ServerProcess.ScalarAsync<string>(connectionString, $"SELECT status FROM delivery_campaigns WHERE id = {campaignId}") == "completed";
+        }, "the campaign completed", TimeSpan.FromMinutes(30));
         var total = clock.Elapsed;
         server.Sample();
+        serverCpu = server.CpuTime - serverCpu;
+        ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpu;
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
 
         var received = wechat.CallsTo(TemplatePath).Where(c => c.Errcode == 0)
             .GroupBy(c => c.OpenId!).ToDictionary(g => g.Key, g => g.Select(c => c.MsgId).Distinct().Count());
         var exactlyOnce = received.Count == count && openIds.All(o => received.GetValueOrDefault(o) == 1);
-        var sentRows = await ScalarAsync<long>(connectionString, $"SELECT count(*) FROM deliveries WHERE campaign_id = {campaignId} AND status = 'sent'");
+        var sentRows = await ServerProcess.ScalarAsync<long>(connectionString, $"SELECT count(*) FROM deliveries WHERE campaign_id = {campaignId} AND status = 'sent'");
 
         Console.WriteLine($"recipients                 {count:N0}");
         Console.WriteLine($"settings                   {(settings.Count == 0 ? "defaults" : string.Join(" ", settings.Select(s => s.Key + "=" + s.Value)))}");
@@ -111,29 +104,11 @@ public static class DeliveryLoadTest
         Console.WriteLine($"template sends recorded    {wechat.CountCalls(TemplatePath):N0} (errors: {wechat.CallsTo(TemplatePath).Count(c => c.Errcode != 0):N0})");
         Console.WriteLine($"rows sent                  {sentRows:N0}");
         Console.WriteLine($"exactly once               {exactlyOnce}");
+        Console.WriteLine($"backend CPU                {serverCpu.TotalSeconds:F1} s ({serverCpu.TotalMilliseconds * 1000 / count:F0} µs a delivery)");
+        Console.WriteLine($"simulator + load test CPU  {ownCpu.TotalSeconds:F1} s");
+        Console.WriteLine($"machine load average       {load} ({Environment.ProcessorCount} cores)");
         Console.WriteLine($"backend RSS idle / peak    {idleRss / 1048576.0:F0} MB / {server.PeakRssBytes / 1048576.0:F0} MB");
         await postgres.DropDatabaseAsync(database);
         return exactlyOnce ? 0 : 1;
-    }
-
-    private static async Task<T?> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        return await conn.ExecuteScalarAsync<T>(sql);
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, int poll = 200)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout)
-            {
-                throw new TimeoutException("the load test did not finish in time");
-            }
-
-            await Task.Delay(poll);
-        }
     }
 }

@@ -33,29 +33,17 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // Slow answers keep the campaign in flight long enough to kill it halfway.
         wechat.Faults.SetDelay(TimeSpan.FromMilliseconds(60), Template);
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Kepu"] = connectionString,
-            ["Wechat__ApiBaseUrl"] = simulator.BaseUrl,
-            ["Wechat__TimeoutSeconds"] = "3",
-            ["Wechat__OfficialAccounts__0__AppId"] = AppId,
-            ["Wechat__OfficialAccounts__0__AppSecret"] = Secret,
-            ["Wechat__OfficialAccounts__0__Token"] = "token",
-            ["Jobs__RunServer"] = "true",
-            ["Jobs__PollInterval"] = "00:00:00.200",
-            ["Delivery__TickCron"] = "* * * * * *",
-            ["Delivery__SendingLease"] = "00:00:05",
-            ["Delivery__BatchSize"] = "100",
-            ["Delivery__ConcurrencyPerWorker"] = "16",
-            ["Delivery__QuietHoursStart"] = "00:00",
-            ["Delivery__QuietHoursEnd"] = "00:00",
-        };
+        var environment = ServerProcess.DeliveryEnvironment(connectionString, simulator.BaseUrl, AppId, Secret);
+        environment["Wechat__TimeoutSeconds"] = "3";
+        environment["Delivery__SendingLease"] = "00:00:05";
+        environment["Delivery__BatchSize"] = "100";
+        environment["Delivery__ConcurrencyPerWorker"] = "16";
 
         var server = ServerProcess.Start(environment);
         long campaignId;
         try
         {
-            await WaitAsync(() => TableExistsAsync(connectionString), "the server migrated the database");
+            await WaitAsync(() => ServerProcess.MigratedAsync(connectionString), "the server migrated the database");
             campaignId = await CreateCampaignAsync(connectionString, openIds);
             // Mid-batch (4 workers × 100 rows a batch): some sends are answered but not yet recorded when it dies.
             await WaitAsync(() => Task.FromResult(wechat.CountCalls(Template, 0) >= 1000), "a third of the campaign went out", poll: 10);
@@ -70,7 +58,7 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
 
         await using (var restarted = ServerProcess.Start(environment))
         {
-            await WaitAsync(async () => await ScalarAsync<string>(connectionString,
+            await WaitAsync(async () => await ServerProcess.ScalarAsync<string>(connectionString,
                 $"SELECT status FROM delivery_campaigns WHERE id = {campaignId}") == "completed", "the campaign completed after the restart");
         }
 
@@ -80,7 +68,7 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
             $"answered twice with the same msgid (resends deduplicated by client_msg_id): {wechat.CountCalls(Template, 0) - Recipients}");
         Assert.Equal(Recipients, received.Count);
         Assert.All(openIds, o => Assert.Equal(1, received.GetValueOrDefault(o)));
-        Assert.Equal(Recipients, await ScalarAsync<int>(connectionString, $"SELECT count(*)::int FROM deliveries WHERE campaign_id = {campaignId} AND status = 'sent'"));
+        Assert.Equal(Recipients, await ServerProcess.ScalarAsync<int>(connectionString, $"SELECT count(*)::int FROM deliveries WHERE campaign_id = {campaignId} AND status = 'sent'"));
         await TestPostgres.DropDatabaseAsync(connectionString);
     }
 
@@ -101,24 +89,6 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         return created!.CampaignId;
     }
 
-    private static async Task<bool> TableExistsAsync(string connectionString) =>
-        await ScalarAsync<bool>(connectionString, "SELECT to_regclass('public.deliveries') IS NOT NULL");
-
-    private static async Task<T?> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        return await conn.ExecuteScalarAsync<T>(sql);
-    }
-
-    /// <summary>Polls <paramref name="condition"/> for up to two minutes.</summary>
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, int poll = 100)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(poll);
-        }
-    }
+    private static Task WaitAsync(Func<Task<bool>> condition, string what, int poll = 100) =>
+        ServerProcess.WaitUntilAsync(condition, what, TimeSpan.FromMinutes(2), poll);
 }

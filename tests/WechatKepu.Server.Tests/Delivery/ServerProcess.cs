@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Dapper;
+using Npgsql;
 using WechatKepu.Data.Embedded;
 
 namespace WechatKepu.Testing;
@@ -27,6 +29,51 @@ public sealed class ServerProcess : IAsyncDisposable
         var path = Path.Combine(RepoRoot.Find(), "src", "WechatKepu.Server", "bin", configuration, "net10.0", "WechatKepu.Server.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException("Build the server first", path);
     }
+
+    /// <summary>
+    /// Settings for a backend on <paramref name="connectionString"/> talking to the simulator at
+    /// <paramref name="simulatorUrl"/> with one official account, Hangfire on, the delivery tick every
+    /// second and no quiet hours.
+    /// </summary>
+    public static Dictionary<string, string> DeliveryEnvironment(string connectionString, string simulatorUrl, string appId, string secret) => new()
+    {
+        ["ConnectionStrings__Kepu"] = connectionString,
+        ["Wechat__ApiBaseUrl"] = simulatorUrl,
+        ["Wechat__OfficialAccounts__0__AppId"] = appId,
+        ["Wechat__OfficialAccounts__0__AppSecret"] = secret,
+        ["Wechat__OfficialAccounts__0__Token"] = "token",
+        ["Jobs__RunServer"] = "true",
+        ["Jobs__PollInterval"] = "00:00:00.200",
+        ["Delivery__TickCron"] = "* * * * * *",
+        ["Delivery__QuietHoursStart"] = "00:00",
+        ["Delivery__QuietHoursEnd"] = "00:00",
+    };
+
+    public static async Task<T?> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        return await conn.ExecuteScalarAsync<T>(sql);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every <paramref name="poll"/> ms; TimeoutException naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, int poll = 100)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"timed out waiting until {what}");
+            }
+
+            await Task.Delay(poll);
+        }
+    }
+
+    /// <summary>Whether the server has migrated the database up to the delivery tables.</summary>
+    public static async Task<bool> MigratedAsync(string connectionString) =>
+        await ScalarAsync<bool>(connectionString, "SELECT to_regclass('public.deliveries') IS NOT NULL");
 
     /// <summary>Starts the server with <paramref name="environment"/> (e.g. <c>ConnectionStrings__Kepu</c>); output is drained.</summary>
     public static ServerProcess Start(IReadOnlyDictionary<string, string> environment)
@@ -60,6 +107,26 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>The process's own peak resident memory (Linux VmHWM), in bytes.</summary>
     public long PeakRssBytes => Math.Max(_peakRssKb, ReadStatusKb("VmHWM:")) * 1024;
+
+    /// <summary>CPU time the process has used (user + system, Linux /proc/pid/stat at 100 ticks a second).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // After the command: state is field 3, utime 14 and stime 15 (1-based, counting pid and comm).
+                var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                return TimeSpan.FromSeconds(ticks / 100.0);
+            }
+            catch (IOException)
+            {
+                return TimeSpan.Zero;
+            }
+        }
+    }
 
     public void Sample() => _peakRssKb = Math.Max(_peakRssKb, ReadStatusKb("VmHWM:"));
 
