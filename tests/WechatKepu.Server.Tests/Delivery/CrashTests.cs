@@ -24,12 +24,7 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         var connectionString = await TestPostgres.CreateDatabaseAsync("crash");
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { RecordBodies = false });
         var wechat = simulator.Simulator;
-        wechat.AddAccount(AppId, Secret);
-        var openIds = Enumerable.Range(0, Recipients).Select(i => $"o-crash-{i:D5}").ToArray();
-        foreach (var openId in openIds)
-        {
-            wechat.AddFollower(AppId, openId);
-        }
+        var openIds = AddFollowers(wechat, Recipients);
 
         // Slow answers keep the campaign in flight long enough to kill it halfway.
         wechat.Faults.SetDelay(TimeSpan.FromMilliseconds(60), Template);
@@ -62,8 +57,7 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
                 $"SELECT status FROM delivery_campaigns WHERE id = {campaignId}") == "completed", "the campaign completed after the restart");
         }
 
-        var received = wechat.CallsTo(Template).Where(c => c.Errcode == 0)
-            .GroupBy(c => c.OpenId!).ToDictionary(g => g.Key, g => g.Select(c => c.MsgId).Distinct().Count());
+        var received = Received(wechat);
         output.WriteLine($"sent before the kill: {sentBeforeCrash}; calls in all: {wechat.CountCalls(Template)}; " +
             $"answered twice with the same msgid (resends deduplicated by client_msg_id): {wechat.CountCalls(Template, 0) - Recipients}");
         Assert.Equal(Recipients, received.Count);
@@ -71,6 +65,58 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(Recipients, await ServerProcess.ScalarAsync<int>(connectionString, $"SELECT count(*)::int FROM deliveries WHERE campaign_id = {campaignId} AND status = 'sent'"));
         await TestPostgres.DropDatabaseAsync(connectionString);
     }
+
+    [Fact]
+    public async Task Tokens_expiring_during_a_campaign_are_renewed_and_every_recipient_gets_one_message()
+    {
+        const int recipients = 2000;
+        var connectionString = await TestPostgres.CreateDatabaseAsync("tokexp");
+        // Tokens live two seconds here (WeChat: two hours): the campaign outlives several of them.
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
+        {
+            RecordBodies = false, TokenLifetime = TimeSpan.FromSeconds(2), TokenRenewWindow = TimeSpan.FromMilliseconds(500),
+        });
+        var wechat = simulator.Simulator;
+        var openIds = AddFollowers(wechat, recipients);
+        wechat.Faults.SetDelay(TimeSpan.FromMilliseconds(40), Template);
+        var environment = ServerProcess.DeliveryEnvironment(connectionString, simulator.BaseUrl, AppId, Secret);
+        environment["Delivery__ConcurrencyPerWorker"] = "8";
+        environment["Delivery__RetryBaseDelay"] = "00:00:01";
+
+        long campaignId;
+        await using (var server = ServerProcess.Start(environment))
+        {
+            await WaitAsync(() => ServerProcess.MigratedAsync(connectionString), "the server migrated the database");
+            campaignId = await CreateCampaignAsync(connectionString, openIds);
+            await WaitAsync(async () => await ServerProcess.ScalarAsync<string>(connectionString,
+                $"SELECT status FROM delivery_campaigns WHERE id = {campaignId}") == "completed", "the campaign completed");
+        }
+
+        var received = Received(wechat);
+        var expired = wechat.CountCalls(Template, 42001);
+        output.WriteLine($"sends answered 42001 (token expired): {expired}; stable_token calls: {wechat.CountCalls("/cgi-bin/stable_token")}");
+        Assert.True(expired > 0, "the campaign should have met an expired token");
+        Assert.All(openIds, o => Assert.Equal(1, received.GetValueOrDefault(o)));
+        Assert.Equal(recipients, await ServerProcess.ScalarAsync<int>(connectionString, $"SELECT count(*)::int FROM deliveries WHERE campaign_id = {campaignId} AND status = 'sent'"));
+        await TestPostgres.DropDatabaseAsync(connectionString);
+    }
+
+    private static string[] AddFollowers(WechatSimulator wechat, int count)
+    {
+        wechat.AddAccount(AppId, Secret);
+        var openIds = Enumerable.Range(0, count).Select(i => $"o-crash-{i:D5}").ToArray();
+        foreach (var openId in openIds)
+        {
+            wechat.AddFollower(AppId, openId);
+        }
+
+        return openIds;
+    }
+
+    /// <summary>What each user received according to WeChat: distinct msgids of successful sends.</summary>
+    private static Dictionary<string, int> Received(WechatSimulator wechat) =>
+        wechat.CallsTo(Template).Where(c => c.Errcode == 0)
+            .GroupBy(c => c.OpenId!).ToDictionary(g => g.Key, g => g.Select(c => c.MsgId).Distinct().Count());
 
     private static async Task<long> CreateCampaignAsync(string connectionString, string[] openIds)
     {
