@@ -2,8 +2,10 @@ using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Console;
+using WechatKepu.Server.Features.Delivery;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.MiniProgram;
+using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
@@ -19,6 +21,8 @@ builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
 builder.Services.AddConsole();
+builder.Services.AddDelivery();
+builder.Services.AddReminders();
 
 var app = builder.Build();
 
@@ -54,6 +58,8 @@ app.MapHealthApi();
 app.MapCatalogueApi();
 app.MapMiniProgramApi();
 app.MapConsole();
+app.MapDeliveryApi();
+app.MapTopicsApi();
 
 app.Run();
 

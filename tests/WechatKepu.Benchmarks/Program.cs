@@ -13,6 +13,15 @@ namespace WechatKepu.Benchmarks;
 public static class Program
 {
     /// <summary>Entry point.</summary>
-    public static void Main(string[] args) =>
+    public static int Main(string[] args)
+    {
+        // `delivery-load [count] [Setting=value…]`: the end-to-end delivery load test (its own process, not BenchmarkDotNet).
+        if (args is ["delivery-load", .. var rest])
+        {
+            return Delivery.DeliveryLoadTest.RunAsync(rest).GetAwaiter().GetResult();
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

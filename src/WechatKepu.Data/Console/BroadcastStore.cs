@@ -19,6 +19,7 @@ public sealed record BroadcastRow
     public DateTime? FinishedAt { get; init; }
     public long? MsgId { get; init; }
     public string? Error { get; init; }
+    public long? CampaignId { get; init; }
     public int? TotalCount { get; init; }
     public int? FilterCount { get; init; }
     public int? SentCount { get; init; }
@@ -43,7 +44,7 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
 {
     private const string Columns = """
         b.id, b.app_id, b.title, b.kind, b.content::text AS content, b.audience, b.audience_ref, b.status, b.scheduled_at, b.started_at,
-        b.finished_at, b.msg_id, b.error, b.total_count, b.filter_count, b.sent_count, b.error_count, b.created_by, b.created_by_name, b.created_at,
+        b.finished_at, b.msg_id, b.error, b.campaign_id, b.total_count, b.filter_count, b.sent_count, b.error_count, b.created_by, b.created_by_name, b.created_at,
         (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id)::int AS recipients,
         (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.status = 'sent')::int AS recipients_sent,
         (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.status IN ('failed', 'skipped'))::int AS recipients_failed
@@ -203,6 +204,11 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
             WHERE broadcast_id = @id AND openid = ANY (@openids) AND status = 'pending'
             """, new { id, openids = openids.ToArray(), status, errcode, now = now.UtcDateTime }, cancellationToken: ct));
     }
+
+    /// <summary>Links the broadcast to its delivery campaign, in the transaction that created the campaign.</summary>
+    public static Task AttachCampaignAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, long campaignId, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("UPDATE broadcasts SET campaign_id = @campaignId, updated_at = now() WHERE id = @id",
+            new { id, campaignId }, tx, cancellationToken: ct));
 
     private const string JobFinishSql = """
         UPDATE broadcasts SET total_count = @total, filter_count = @filter, sent_count = @sent, error_count = @errors,

@@ -48,6 +48,7 @@ CREATE TABLE broadcasts (
     msg_id           bigint,              -- mass sendall's msg_id
     msg_data_id      bigint,
     error            text,
+    campaign_id      bigint REFERENCES delivery_campaigns (id),   -- template broadcasts go through the delivery engine
     -- MASSSENDJOBFINISH counts, when WeChat reports them.
     total_count      integer,
     filter_count     integer,
@@ -62,7 +63,8 @@ CREATE TABLE broadcasts (
 CREATE INDEX broadcasts_status_idx ON broadcasts (status, scheduled_at);
 CREATE INDEX broadcasts_msg_idx ON broadcasts (app_id, msg_id) WHERE msg_id IS NOT NULL;
 
--- Per-recipient results of narrower audiences (a topic's subscribers, a session's parents).
+-- Per-recipient results of text sent to a list (a topic's subscribers, a session's parents) by mass/send;
+-- template broadcasts keep theirs in the delivery engine's rows.
 CREATE TABLE broadcast_recipients (
     broadcast_id  bigint NOT NULL REFERENCES broadcasts (id),
     openid        text NOT NULL,

@@ -110,7 +110,7 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
     }
 
     [Fact]
-    public async Task A_topic_template_broadcast_records_each_recipients_result()
+    public async Task A_topic_template_broadcast_goes_through_the_delivery_engine_with_each_recipients_result()
     {
         app.Wechat.AddTemplate(ConsoleApp.OaAppId, "oa-tmpl-1");
         app.Wechat.AddFollower(ConsoleApp.OaAppId, "o-topic-1");
@@ -119,7 +119,7 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         await using (var conn = await app.OpenAsync())
         {
             topic = await conn.ExecuteScalarAsync<long>("""
-                INSERT INTO reminder_topics (app_id, name) VALUES ('wxoatest000000001', '健康知识问答') RETURNING id
+                INSERT INTO reminder_topics (app_id, name) VALUES ('wxoatest000000001', '科普知识问答') RETURNING id
                 """);
             await conn.ExecuteAsync("""
                 INSERT INTO followers (app_id, openid, subscribed) VALUES ('wxoatest000000001', 'o-topic-1', true), ('wxoatest000000001', 'o-topic-2', true),
@@ -131,8 +131,6 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         }
 
         using var organiser = await app.StaffAsync("organiser");
-        var topics = await (await organiser.GetAsync("/api/console/topics")).JsonAsync();
-        Assert.Equal(4, topics.EnumerateArray().Single(t => t.GetProperty("id").GetInt64() == topic).GetProperty("subscribers").GetInt64());
         var id = await ComposeAsync(organiser, new
         {
             title = "第二轮问答提醒", kind = "template", page = "pages/index/index", audience = "topic", audienceRef = topic,
@@ -141,14 +139,21 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         // Narrow audiences are not mass sends: an organiser schedules them directly.
         Assert.Equal("scheduled", (await (await organiser.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { })).JsonAsync()).GetProperty("status").GetString());
         await Job.RunAsync(id, CancellationToken.None);
+        await Job.RunAsync(id, CancellationToken.None); // a retried job hands over nothing twice
+        var campaign = await app.ScalarAsync<long>($"SELECT campaign_id FROM broadcasts WHERE id = {id}");
+        Assert.Equal(1, await app.ScalarAsync<long>($"SELECT count(*) FROM delivery_campaigns WHERE source = 'broadcast:{id}'"));
+        var sending = await (await organiser.GetAsync($"/api/console/broadcasts/{id}")).JsonAsync();
+        Assert.Equal("sending", sending.GetProperty("broadcast").GetProperty("status").GetString());
+        Assert.Equal(3, sending.GetProperty("delivery").GetProperty("pending").GetInt32());
 
+        await app.Services.GetRequiredService<WechatKepu.Server.Features.Delivery.DeliveryDispatcher>().RunAsync(campaign);
         var detail = await (await organiser.GetAsync($"/api/console/broadcasts/{id}")).JsonAsync();
         Assert.Equal("completed", detail.GetProperty("broadcast").GetProperty("status").GetString());
-        var results = detail.GetProperty("recipientList").EnumerateArray().ToDictionary(r => r.GetProperty("openid").GetString()!, r => r.GetProperty("status").GetString());
-        Assert.Equal("sent", results["o-topic-1"]);
-        Assert.Equal("sent", results["o-topic-2"]);
-        Assert.NotEqual("sent", results["o-topic-missing"]); // not a follower at WeChat
-        Assert.False(results.ContainsKey("o-topic-gone"));
+        var delivery = detail.GetProperty("delivery");
+        Assert.Equal(3, delivery.GetProperty("total").GetInt32()); // the unsubscribed follower is not in the audience
+        Assert.Equal(2, delivery.GetProperty("sent").GetInt32());
+        Assert.Equal(1, delivery.GetProperty("failed").GetInt32()); // o-topic-missing does not follow at WeChat
+        Assert.Equal("o-topic-missing", delivery.GetProperty("failures")[0].GetProperty("openId").GetString());
         Assert.Equal(2, app.Wechat.CallsTo("/cgi-bin/message/template/send").Count(c => c.Errcode == 0 && c.OpenId!.StartsWith("o-topic-")));
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using WechatKepu.Data;
 using WechatKepu.Data.Console;
+using WechatKepu.Data.Delivery;
 using WechatKepu.Data.Staff;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
@@ -37,7 +38,11 @@ public sealed record BroadcastDto(
     int? TotalCount, int? FilterCount, int? SentCount, int? ErrorCount, string CreatedByName, DateTimeOffset CreatedAt,
     int Recipients, int RecipientsSent, int RecipientsFailed);
 
-public sealed record BroadcastDetailDto(BroadcastDto Broadcast, IReadOnlyList<BroadcastRecipientRow> RecipientList);
+/// <summary>A template broadcast's progress in the delivery engine: counts by outcome and the failures.</summary>
+public sealed record BroadcastDeliveryDto(long CampaignId, string CampaignStatus, int Total, int Sent, int Failed, int Pending,
+    IReadOnlyList<DeliveryFailure> Failures);
+
+public sealed record BroadcastDetailDto(BroadcastDto Broadcast, IReadOnlyList<BroadcastRecipientRow> RecipientList, BroadcastDeliveryDto? Delivery);
 
 /// <summary>The stored content of a broadcast (jsonb), one shape for every kind.</summary>
 public sealed record BroadcastContent(string? Text, NewsLink? News, TemplateBody? Template, string? Page);
@@ -85,10 +90,31 @@ public static class BroadcastsApi
     private static async Task<Ok<List<BroadcastDto>>> ListAsync(BroadcastStore store, CancellationToken ct) =>
         TypedResults.Ok((await store.ListAsync(ct)).Select(Dto).ToList());
 
-    private static async Task<Results<Ok<BroadcastDetailDto>, ProblemHttpResult>> GetAsync(long id, BroadcastStore store, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { } b
-            ? TypedResults.Ok(new BroadcastDetailDto(Dto(b), await store.RecipientsAsync(id, ct)))
-            : Problems.NotFound("没有找到该群发");
+    private static async Task<Results<Ok<BroadcastDetailDto>, ProblemHttpResult>> GetAsync(
+        long id, BroadcastStore store, DeliveryEngine engine, TimeProvider clock, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is not { } b)
+        {
+            return Problems.NotFound("没有找到该群发");
+        }
+
+        BroadcastDeliveryDto? delivery = null;
+        if (b.CampaignId is { } campaignId && await engine.ReportAsync(campaignId, 100, ct) is { } report)
+        {
+            var sent = report.Count(DeliveryStatus.Sent);
+            var pending = report.Count(DeliveryStatus.Pending) + report.Count(DeliveryStatus.Sending);
+            delivery = new BroadcastDeliveryDto(campaignId, report.Campaign.Status, report.Campaign.Total, sent,
+                report.Campaign.Total - sent - pending, pending, report.Failures);
+            if (b.Status == "sending" && report.Campaign.Status != "active")
+            {
+                // The engine finished the campaign: the broadcast is done too.
+                await store.FinishAsync(id, "completed", null, null, null, clock.GetUtcNow(), ct);
+                b = (await store.GetAsync(id, ct))!;
+            }
+        }
+
+        return TypedResults.Ok(new BroadcastDetailDto(Dto(b), await store.RecipientsAsync(id, ct), delivery));
+    }
 
     private static async Task<Results<Created<BroadcastDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         BroadcastRequest? r, HttpContext http, BroadcastStore store, ConsoleStore console, IOptions<WechatOptions> wechat,
@@ -296,7 +322,9 @@ internal static class KepuJson
 /// Sends a broadcast. Idempotent: it acts only on a scheduled (or interrupted 'sending') broadcast, and every
 /// WeChat send carries a key derived from the broadcast, so Hangfire's retry can never send twice.
 /// </summary>
-public sealed class BroadcastJob(BroadcastStore store, WechatClients clients, IOptions<WechatOptions> wechat, IBackgroundJobClient jobs, TimeProvider clock, ILogger<BroadcastJob> log)
+public sealed class BroadcastJob(
+    BroadcastStore store, DeliveryEngine engine, Npgsql.NpgsqlDataSource db, WechatClients clients, IOptions<WechatOptions> wechat,
+    IBackgroundJobClient jobs, TimeProvider clock, ILogger<BroadcastJob> log)
 {
     [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(long id, CancellationToken ct)
@@ -314,7 +342,17 @@ public sealed class BroadcastJob(BroadcastStore store, WechatClients clients, IO
 
         var client = clients.ForOfficialAccount(b.AppId);
         var content = JsonSerializer.Deserialize<BroadcastContent>(b.Content, KepuJson.Web)!;
-        if (b.IsMass && b.Kind != "template")
+        if (b.Kind == "template")
+        {
+            if (await store.ClaimAsync(id, now, ct))
+            {
+                await HandOverAsync(b, content, now, ct);
+            }
+
+            return;
+        }
+
+        if (b.IsMass)
         {
             if (await store.MassSendsSinceAsync(b.AppId, now.AddMinutes(-1), ct) >= BroadcastsApi.MassPerMinute)
             {
@@ -347,6 +385,38 @@ public sealed class BroadcastJob(BroadcastStore store, WechatClients clients, IO
         await SendEachAsync(client, b, content, ct);
     }
 
+    /// <summary>
+    /// Template messages go through the delivery engine: one campaign (source <c>broadcast:{id}</c>, so a
+    /// retried job creates nothing twice) whose rows the engine sends exactly once each, with receipts.
+    /// </summary>
+    private async Task HandOverAsync(BroadcastRow b, BroadcastContent content, DateTimeOffset now, CancellationToken ct)
+    {
+        if (b.CampaignId is not null)
+        {
+            return;
+        }
+
+        DeliveryAudience audience = b.Audience switch
+        {
+            "session" => new DeliveryAudience.SessionParents(b.AudienceRef!.Value),
+            "topic" => new DeliveryAudience.TopicSubscribers(b.AudienceRef!.Value),
+            "tag" => new DeliveryAudience.Followers(b.AppId, (int)b.AudienceRef!.Value),
+            _ => new DeliveryAudience.Followers(b.AppId),
+        };
+        var t = content.Template!;
+        var spec = new CampaignSpec(CampaignKinds.Broadcast, $"broadcast:{b.Id}", b.Title, now,
+            new CampaignContent(OaAppId: b.AppId, OaTemplateId: t.TemplateId, OaData: t.Data), CreatedBy: b.CreatedByName);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var created = await engine.CreateCampaignAsync(conn, tx, spec, audience, now, ct);
+        if (created is not null)
+        {
+            await BroadcastStore.AttachCampaignAsync(conn, tx, b.Id, created.CampaignId, ct);
+        }
+
+        await tx.CommitAsync(ct);
+    }
+
     private async Task SendMassAsync(WechatApiClient client, BroadcastRow b, BroadcastContent content, CancellationToken ct)
     {
         var filter = b.Audience == "all" ? MassFilter.All : MassFilter.Tag((int)b.AudienceRef!.Value);
@@ -370,7 +440,7 @@ public sealed class BroadcastJob(BroadcastStore store, WechatClients clients, IO
     {
         var pending = await store.PendingRecipientsAsync(b.Id, ct);
         var retryLater = false;
-        if (b.Kind != "template" && pending.Count >= 2)
+        if (pending.Count >= 2)
         {
             // A list of openids goes in one mass send per 10 000 (WeChat's limit), each keyed by its first openid.
             foreach (var chunk in pending.Chunk(10_000))
@@ -423,10 +493,9 @@ public sealed class BroadcastJob(BroadcastStore store, WechatClients clients, IO
         await store.FinishAsync(b.Id, "completed", null, null, null, clock.GetUtcNow(), ct);
     }
 
+    // One recipient cannot be a mass/send list (WeChat wants at least two): a customer-service message instead.
     private Task SendOneAsync(WechatApiClient client, BroadcastRow b, BroadcastContent content, string openid, CancellationToken ct) =>
-        b.Kind == "template"
-            ? client.SendTemplateMessageAsync(Template(b, content, openid), ct)
-            : client.SendCustomMessageAsync(CustomSendRequest.Text(openid, Text(content)), ct);
+        client.SendCustomMessageAsync(CustomSendRequest.Text(openid, Text(content)), ct);
 
     /// <summary>Sends the broadcast to one staff member's openid only: mass preview, or the template itself.</summary>
     public async Task PreviewAsync(BroadcastRow b, string openid, CancellationToken ct)

@@ -16,7 +16,6 @@ public static class ConsoleApi
         services.AddStaffAccounts();
         services.AddSingleton<ConsoleStore>();
         services.AddSingleton<SessionExport>();
-        services.AddSingleton<TopicReadStore>();
         services.AddBroadcasts();
         ConsoleMapping.Register(TypeAdapterConfig.GlobalSettings);
         return services;
@@ -50,7 +49,6 @@ public static class ConsoleApi
         read.MapGet("/sessions/{id:long}/signups", ConsoleReadApi.SignupsAsync);
         read.MapGet("/sessions/{id:long}/events", ConsoleReadApi.EventsAsync);
         read.MapGet("/followers", ConsoleReadApi.FollowersAsync);
-        read.MapGet("/topics", ConsoleReadApi.TopicsAsync);
 
         var write = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Organiser);
         write.MapGet("/sessions/{id:long}/export.xlsx", SessionExport.SessionAsync).WithSummary("The session's sign-ups as .xlsx (logged)");

@@ -38,10 +38,6 @@ public sealed record TagCountDto(int Id, string? Name, long Followers);
 
 public sealed record FollowersDto(IReadOnlyList<FollowerDto> Items, long Total, int Page, int PageSize, IReadOnlyList<TagCountDto> Tags);
 
-public sealed record TopicRoundDto(long Id, string Title, DateTimeOffset StartsAt, string Status);
-
-public sealed record TopicDto(long Id, string AppId, string Name, string Description, bool Enabled, long Subscribers, IReadOnlyList<TopicRoundDto> Rounds);
-
 public sealed record DashboardSessionDto(long Id, string ActivityTitle, string Title, DateTimeOffset StartsAt, string Venue, int Capacity,
     int ConfirmedCount, int WaitlistCount, int CheckedIn);
 

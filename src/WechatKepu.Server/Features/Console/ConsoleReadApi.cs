@@ -60,13 +60,6 @@ public static class ConsoleReadApi
         return TypedResults.Ok((await store.EventsAsync(id, ct)).Adapt<List<SignupEventDto>>());
     }
 
-    public static async Task<Ok<List<TopicDto>>> TopicsAsync(TopicReadStore store, CancellationToken ct)
-    {
-        var (topics, rounds) = await store.ListAsync(ct);
-        return TypedResults.Ok(topics.Select(t => new TopicDto(t.Id, t.AppId, t.Name, t.Description, t.Enabled, t.Subscribers,
-            rounds[t.Id].Select(r => new TopicRoundDto(r.Id, r.Title, CatalogueMapping.Utc(r.StartsAt), r.Status)).ToList())).ToList());
-    }
-
     public static async Task<Results<Ok<FollowersDto>, ValidationProblem>> FollowersAsync(HttpContext http, ConsoleStore store, CancellationToken ct)
     {
         var q = new QueryReader(http.Request.Query);

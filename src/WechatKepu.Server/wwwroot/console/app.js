@@ -363,7 +363,7 @@ async function broadcastsPage() {
 }
 
 async function broadcastPage(id) {
-  const { broadcast: b, recipientList } = await api('GET', `/api/console/broadcasts/${id}`);
+  const { broadcast: b, recipientList, delivery: d } = await api('GET', `/api/console/broadcasts/${id}`);
   const at = h('input', { type: 'datetime-local', id: 'bc-at' });
   const act = (label, path, body, cls, idAttr) => h('button', { class: cls || '', id: idAttr, onclick: guard(async () => {
     await api('POST', `/api/console/broadcasts/${id}/${path}`, typeof body === 'function' ? body() : body);
@@ -378,6 +378,9 @@ async function broadcastPage(id) {
       h('div', { class: 'muted' }, content),
       h('div', {}, `计划：${when(b.scheduledAt)}；开始：${when(b.startedAt)}；结束：${when(b.finishedAt)}`),
       b.msgId ? h('div', {}, `微信 msg_id ${b.msgId}`, b.sentCount !== null ? `；微信回报：共 ${b.totalCount}，过滤后 ${b.filterCount}，成功 ${b.sentCount}，失败 ${b.errorCount}` : '；等待微信回报发送结果') : null,
+      d ? h('div', { id: 'bc-delivery' }, `投递（模板消息）：成功 ${d.sent}，失败 ${d.failed}，待发 ${d.pending}，共 ${d.total}`,
+        h('div', { class: 'bar' }, h('i', { style: `width:${d.total ? 100 * (d.sent + d.failed) / d.total : 0}%` })),
+        d.failures.length ? h('div', { class: 'muted' }, d.failures.map(f => `${f.openId || f.recipient}：${f.errcode ?? ''} ${f.errmsg || ''}`).join('；')) : null) : null,
       b.recipients ? h('div', { id: 'bc-progress' }, `逐个发送：成功 ${b.recipientsSent}，失败 ${b.recipientsFailed}，共 ${b.recipients}`,
         h('div', { class: 'bar' }, h('i', { style: `width:${b.recipients ? 100 * (b.recipientsSent + b.recipientsFailed) / b.recipients : 0}%` }))) : null,
       h('div', { class: 'actions' },
