@@ -2,10 +2,14 @@ using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
+using WechatKepu.Server.Features.Console;
+using WechatKepu.Server.Features.Delivery;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.MiniProgram;
 using WechatKepu.Server.Features.Privacy;
 using WechatKepu.Server.Features.Replies;
+using WechatKepu.Server.Features.Receipts;
+using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
@@ -22,6 +26,10 @@ builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
 builder.Services.AddPrivacyRetention();
 builder.Services.AddCallback();
+builder.Services.AddConsole();
+builder.Services.AddDelivery();
+builder.Services.AddReminders();
+builder.Services.AddReceipts();
 
 var app = builder.Build();
 
@@ -30,6 +38,12 @@ if (args.Contains("--migrate"))
     var applied = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
     app.Logger.LogInformation("Migrations applied: {Applied}", applied.Count == 0 ? "none (up to date)" : string.Join(", ", applied));
     await app.StopAsync();
+    return;
+}
+
+if (await CreateAdminCommand.RunAsync(app, args) is { } exitCode)
+{
+    Environment.ExitCode = exitCode;
     return;
 }
 
@@ -52,6 +66,9 @@ app.MapCatalogueApi();
 app.MapMiniProgramApi();
 app.MapCallbackApi();
 app.MapRepliesApi();
+app.MapConsole();
+app.MapDeliveryApi();
+app.MapTopicsApi();
 
 app.Run();
 

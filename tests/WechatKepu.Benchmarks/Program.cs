@@ -13,14 +13,17 @@ namespace WechatKepu.Benchmarks;
 public static class Program
 {
     /// <summary>
-    /// Entry point. <c>signups</c> runs the sign-up race load test (issue 5); anything else goes to
-    /// BenchmarkDotNet.
+    /// Entry point. Load tests (each runs the server as its own process): <c>signups</c> (issue 5) and
+    /// <c>delivery-load [count] [Setting=value…]</c> (issue 6); anything else goes to BenchmarkDotNet.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
-        if (args.FirstOrDefault() == "signups")
+        switch (args)
         {
-            return await Load.SignupRace.RunAsync(args[1..]);
+            case ["signups", .. var signupArgs]:
+                return await Load.SignupRace.RunAsync(signupArgs);
+            case ["delivery-load", .. var deliveryArgs]:
+                return await Delivery.DeliveryLoadTest.RunAsync(deliveryArgs);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -47,4 +47,31 @@ public sealed class ReceiptStore(NpgsqlDataSource dataSource)
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await conn.QueryAsync<ReceiptRow>(new CommandDefinition(ListSql, new { appId }, cancellationToken: cancellationToken))).ToList();
     }
+
+    private const string PendingSql = """
+        SELECT * FROM wechat_receipts
+        WHERE processed_at IS NULL AND (@ids::bigint[] IS NULL OR id = ANY (@ids)) AND received_at > @since
+        ORDER BY id LIMIT @limit
+        """;
+
+    /// <summary>Unprocessed receipts: the given ids, or (ids null) every one received after <paramref name="since"/>.</summary>
+    public async Task<IReadOnlyList<ReceiptRow>> PendingAsync(long[]? ids, DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await conn.QueryAsync<ReceiptRow>(new CommandDefinition(PendingSql,
+            new { ids, since = since.UtcDateTime, limit }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    private const string MarkSql = "UPDATE wechat_receipts SET processed_at = @now WHERE id = ANY (@ids) AND processed_at IS NULL";
+
+    public async Task MarkProcessedAsync(IReadOnlyCollection<long> ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await conn.ExecuteAsync(new CommandDefinition(MarkSql, new { ids = ids.ToArray(), now = now.UtcDateTime }, cancellationToken: cancellationToken));
+    }
 }
