@@ -20,11 +20,15 @@ namespace WechatKepu.Data.Delivery;
 ///         new CampaignContent(OaAppId: appId, OaTemplateId: templateId, OaData: data, OaUrl: url), CreatedBy: staffName),
 ///     new DeliveryAudience.TopicSubscribers(topicId), now, ct);
 /// await tx.CommitAsync(ct);
-/// jobs.Kick(created.CampaignId);   // optional: start chunk jobs now instead of at the next tick
+/// if (created is not null) deliveryJobs.Kick(created.CampaignId);   // optional: start now, not at the next tick
 /// </code>
-/// <see cref="DeliveryAudience.SessionParents"/> reaches a session's parents through their subscribe
-/// grant, else the official account (set both halves of <see cref="CampaignContent"/>).
+/// <c>engine</c> is the singleton from DI, <c>deliveryJobs</c> the server's <c>DeliveryJobs</c>. A broadcast to
+/// a session's parents uses <see cref="DeliveryAudience.SessionParents"/>: each parent gets the mini-program
+/// subscribe message when they hold a grant for <see cref="CampaignContent.MpTemplateId"/> (spent here), else
+/// the official-account template when they follow <see cref="CampaignContent.OaAppId"/>, else a no_channel
+/// row; so set both halves of the content. Report: <see cref="ReportAsync"/>; stop: <see cref="CancelCampaignAsync"/>.
 /// </example>
+/// <param name="miniProgramAppId">Written on mini-program rows so that receipts find them.</param>
 public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProgramAppId = null)
 {
     private const string InsertCampaignSql = """
