@@ -25,3 +25,17 @@ need_postgres() {
 need_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is required (dotnet not on PATH)." >&2; exit 1; }
 }
+
+need_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "Installing Node.js and npm..."
+    apt_install nodejs npm
+  fi
+}
+
+need_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "Installing Chromium for the console's browser tests (apt-get install chromium)..."
+    apt_install chromium
+  fi
+}

@@ -20,6 +20,13 @@ public static class DataSetup
     {
         Initialise();
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Our statements are few and hot: let Npgsql prepare them once per connection, not plan them per call.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 100;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
         return builder.Build();
     }
 }

@@ -1,10 +1,13 @@
 using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
+using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Delivery;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.MiniProgram;
 using WechatKepu.Server.Features.Reminders;
+using WechatKepu.Server.Features.Privacy;
+using WechatKepu.Server.Features.Replies;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
@@ -21,6 +24,8 @@ builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
 builder.Services.AddDelivery();
 builder.Services.AddReminders();
+builder.Services.AddPrivacyRetention();
+builder.Services.AddCallback();
 
 var app = builder.Build();
 
@@ -51,6 +56,8 @@ app.MapCatalogueApi();
 app.MapMiniProgramApi();
 app.MapDeliveryApi();
 app.MapTopicsApi();
+app.MapCallbackApi();
+app.MapRepliesApi();
 
 app.Run();
 

@@ -12,13 +12,20 @@ namespace WechatKepu.Benchmarks;
 /// </remarks>
 public static class Program
 {
-    /// <summary>Entry point.</summary>
-    public static int Main(string[] args)
+    /// <summary>
+    /// Entry point. <c>signups</c> runs the sign-up race load test (issue 5), <c>delivery-load [count]
+    /// [Setting=value…]</c> the end-to-end delivery load test (issue 6); anything else goes to BenchmarkDotNet.
+    /// </summary>
+    public static async Task<int> Main(string[] args)
     {
-        // `delivery-load [count] [Setting=value…]`: the end-to-end delivery load test (its own process, not BenchmarkDotNet).
-        if (args is ["delivery-load", .. var rest])
+        if (args.FirstOrDefault() == "signups")
         {
-            return Delivery.DeliveryLoadTest.RunAsync(rest).GetAwaiter().GetResult();
+            return await Load.SignupRace.RunAsync(args[1..]);
+        }
+
+        if (args.FirstOrDefault() == "delivery-load")
+        {
+            return await Delivery.DeliveryLoadTest.RunAsync(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -17,7 +17,13 @@ public enum SignupOutcome
     AlreadySignedUp,
     GuardianLimit,
     SessionFull,
+    ConsentRequired,
+    ProfileRequired,
+    UserGone,
 }
+
+/// <summary>The guardian-side limits a sign-up is checked against.</summary>
+public sealed record SignupLimits(int MaxActivePerGuardian, string PrivacyNoticeVersion);
 
 public sealed record SignupResult(SignupOutcome Outcome, IReadOnlyList<SignupRow> Signups, string? ChildName = null);
 
@@ -35,22 +41,21 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
 {
     private const string LockUser = "SELECT id FROM mp_users WHERE id = @userId FOR UPDATE";
 
-    private const string SessionSql = """
-        SELECT id, status, starts_at, signup_opens_at, signup_closes_at, min_grade, max_grade, min_age, max_age
-        FROM sessions WHERE id = @sessionId
-        """;
-
-    private const string ChildrenSql = "SELECT * FROM children WHERE id = ANY (@childIds) AND user_id = @userId";
-
-    private const string ActiveForChildrenSql = """
+    // Everything the rules need, in one round trip. The guardian's row lock (first statement)
+    // serialises their own requests, so the duplicate and limit checks cannot be raced past.
+    private const string PrecheckSql = """
+        SELECT id FROM mp_users WHERE id = @userId FOR UPDATE;
+        SELECT id, status, starts_at, signup_opens_at, signup_closes_at, min_grade, max_grade, min_age, max_age,
+               capacity - confirmed_count AS places, waitlist_capacity - waitlist_count AS room
+        FROM sessions WHERE id = @sessionId;
+        SELECT * FROM children WHERE id = ANY (@childIds) AND user_id = @userId;
         SELECT c.name FROM signups s JOIN children c ON c.id = s.child_id
         WHERE s.session_id = @sessionId AND s.child_id = ANY (@childIds) AND s.status IN ('confirmed', 'waitlisted', 'checked_in')
-        LIMIT 1
-        """;
-
-    private const string ActiveForGuardianSql = """
+        LIMIT 1;
         SELECT count(*) FROM signups s JOIN sessions se ON se.id = s.session_id
-        WHERE s.user_id = @userId AND s.status IN ('confirmed', 'waitlisted') AND se.ends_at > @now
+        WHERE s.user_id = @userId AND s.status IN ('confirmed', 'waitlisted') AND se.ends_at > @now;
+        SELECT EXISTS (SELECT 1 FROM guardian_consents WHERE user_id = @userId AND privacy_notice_version = @noticeVersion),
+               EXISTS (SELECT 1 FROM guardians WHERE user_id = @userId);
         """;
 
     // The critical section, in one statement: lock the session, decide on the counters as they are
@@ -65,6 +70,8 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
                             WHEN room >= @n THEN 'waitlisted'
                             ELSE 'full' END AS outcome
             FROM cur
+        ), seq AS (
+            SELECT nextval('signup_waitlist_seq') AS v FROM dec WHERE outcome = 'waitlisted'
         ), upd AS (
             UPDATE sessions s
             SET confirmed_count = s.confirmed_count + CASE WHEN dec.outcome = 'confirmed' THEN @n ELSE 0 END,
@@ -74,8 +81,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
             RETURNING s.id
         ), ins AS (
             INSERT INTO signups (session_id, user_id, child_id, party_id, status, waitlist_seq, created_at)
-            SELECT @sessionId, @userId, c.child_id, @partyId, dec.outcome,
-                   CASE WHEN dec.outcome = 'waitlisted' THEN @waitlistSeq END, @now
+            SELECT @sessionId, @userId, c.child_id, @partyId, dec.outcome, (SELECT v FROM seq), @now
             FROM dec CROSS JOIN unnest(@childIds) WITH ORDINALITY AS c (child_id, ord)
             WHERE dec.outcome IN ('confirmed', 'waitlisted') AND EXISTS (SELECT 1 FROM upd)
             ORDER BY c.ord
@@ -87,16 +93,80 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
         SELECT (SELECT outcome FROM dec) AS outcome, (SELECT array_agg(id ORDER BY id) FROM ins) AS ids
         """;
 
+    /// <summary>
+    /// Signs up a party of the guardian's children, all or nothing: confirmed while places last, else
+    /// waitlisted while the waiting list has room, else refused with the first rule that fails.
+    /// </summary>
     public async Task<SignupResult> SignUpAsync(
-        long userId, long sessionId, IReadOnlyList<long> childIds, int maxActivePerGuardian, DateTimeOffset now,
+        long userId, long sessionId, IReadOnlyList<long> childIds, SignupLimits limits, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
+        var ids = childIds.Distinct().ToArray();
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        CommandDefinition Cmd(string sql, object args) => new(sql, args, tx, cancellationToken: cancellationToken);
+        SessionRules? session;
+        List<ChildRow> children;
+        string? already;
+        long active;
+        bool consented, hasProfile;
+        await using (var pre = await conn.QueryMultipleAsync(new CommandDefinition(PrecheckSql, new
+        {
+            userId, sessionId, childIds = ids, now = now.UtcDateTime, noticeVersion = limits.PrivacyNoticeVersion,
+        }, tx, cancellationToken: cancellationToken)))
+        {
+            if (await pre.ReadSingleOrDefaultAsync<long?>() is null)
+            {
+                return Refused(SignupOutcome.UserGone);
+            }
 
-        await conn.ExecuteAsync(Cmd(LockUser, new { userId }));
-        var session = await conn.QuerySingleOrDefaultAsync<SessionRules>(Cmd(SessionSql, new { sessionId }));
+            session = await pre.ReadSingleOrDefaultAsync<SessionRules>();
+            children = (await pre.ReadAsync<ChildRow>()).ToList();
+            already = await pre.ReadSingleOrDefaultAsync<string>();
+            active = await pre.ReadSingleAsync<long>();
+            (consented, hasProfile) = await pre.ReadSingleAsync<(bool, bool)>();
+        }
+
+        var refusal = Check(session, children, ids.Length, already, active, consented, hasProfile, limits, now);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var claim = await conn.QuerySingleAsync<(string Outcome, long[]? Ids)>(new CommandDefinition(ClaimSql, new
+        {
+            sessionId, userId, childIds = ids, n = ids.Length, partyId = Guid.NewGuid(), now = now.UtcDateTime,
+        }, tx, cancellationToken: cancellationToken));
+        var outcome = claim.Outcome switch
+        {
+            "confirmed" => SignupOutcome.Confirmed,
+            "waitlisted" => SignupOutcome.Waitlisted,
+            "cancelled" => SignupOutcome.SessionCancelled,
+            _ => SignupOutcome.SessionFull,
+        };
+        if (claim.Ids is not { Length: > 0 })
+        {
+            return Refused(outcome);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return new SignupResult(outcome, await ListAsync(userId, null, claim.Ids, cancellationToken));
+    }
+
+    /// <summary>The first rule the request breaks, or null. Runs before the session lock is taken.</summary>
+    private static SignupResult? Check(
+        SessionRules? session, List<ChildRow> children, int requested, string? already, long active,
+        bool consented, bool hasProfile, SignupLimits limits, DateTimeOffset now)
+    {
+        if (!consented)
+        {
+            return Refused(SignupOutcome.ConsentRequired);
+        }
+
+        if (!hasProfile)
+        {
+            return Refused(SignupOutcome.ProfileRequired);
+        }
+
         if (session is null)
         {
             return Refused(SignupOutcome.SessionNotFound);
@@ -117,9 +187,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
             return Refused(SignupOutcome.SignupClosed);
         }
 
-        var ids = childIds.Distinct().ToArray();
-        var children = (await conn.QueryAsync<ChildRow>(Cmd(ChildrenSql, new { childIds = ids, userId }))).ToList();
-        if (children.Count != ids.Length)
+        if (children.Count != requested)
         {
             return Refused(SignupOutcome.ChildNotFound);
         }
@@ -147,37 +215,20 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
             }
         }
 
-        var already = await conn.QuerySingleOrDefaultAsync<string>(Cmd(ActiveForChildrenSql, new { sessionId, childIds = ids }));
         if (already is not null)
         {
             return Refused(SignupOutcome.AlreadySignedUp, already);
         }
 
-        var active = await conn.ExecuteScalarAsync<long>(Cmd(ActiveForGuardianSql, new { userId, now = now.UtcDateTime }));
-        if (active + ids.Length > maxActivePerGuardian)
+        if (active + requested > limits.MaxActivePerGuardian)
         {
             return Refused(SignupOutcome.GuardianLimit);
         }
 
-        var waitlistSeq = await conn.ExecuteScalarAsync<long>(Cmd("SELECT nextval('signup_waitlist_seq')", new { }));
-        var claim = await conn.QuerySingleAsync<(string Outcome, long[]? Ids)>(Cmd(ClaimSql, new
-        {
-            sessionId, userId, childIds = ids, n = ids.Length, partyId = Guid.NewGuid(), waitlistSeq, now = now.UtcDateTime,
-        }));
-        var outcome = claim.Outcome switch
-        {
-            "confirmed" => SignupOutcome.Confirmed,
-            "waitlisted" => SignupOutcome.Waitlisted,
-            "cancelled" => SignupOutcome.SessionCancelled,
-            _ => SignupOutcome.SessionFull,
-        };
-        if (claim.Ids is not { Length: > 0 })
-        {
-            return Refused(outcome);
-        }
-
-        await tx.CommitAsync(cancellationToken);
-        return new SignupResult(outcome, await ListAsync(userId, null, claim.Ids, cancellationToken));
+        // Full as of a committed read: counters only change under the session lock, so a session seen
+        // full stays full unless someone cancels, and refusing then is the same as arriving a moment
+        // earlier. This keeps refused requests away from the lock the others queue on.
+        return session.Places < requested && session.Room < requested ? Refused(SignupOutcome.SessionFull) : null;
     }
 
     private static SignupResult Refused(SignupOutcome outcome, string? childName = null) => new(outcome, [], childName);
@@ -346,5 +397,5 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
 
     private sealed record SessionRules(
         long Id, string Status, DateTime StartsAt, DateTime SignupOpensAt, DateTime SignupClosesAt,
-        short? MinGrade, short? MaxGrade, short? MinAge, short? MaxAge);
+        short? MinGrade, short? MaxGrade, short? MinAge, short? MaxAge, int Places, int Room);
 }

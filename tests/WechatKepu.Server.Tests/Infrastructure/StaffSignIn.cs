@@ -47,6 +47,8 @@ public static class StaffSignIn
                     claims.Add(new Claim("unit", q["unit"].ToString()));
                 }
 
+                // Map() moved the path into PathBase, and the cookie's path defaults to PathBase: issue it for the whole site.
+                http.Request.PathBase = PathString.Empty;
                 await http.SignInAsync(StaffPolicies.Scheme, new ClaimsPrincipal(new ClaimsIdentity(claims, StaffPolicies.Scheme)));
             }));
             next(app);

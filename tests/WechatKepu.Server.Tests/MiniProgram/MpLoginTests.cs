@@ -113,3 +113,24 @@ public sealed class MpLoginTests(KepuApp app) : IClassFixture<KepuApp>
         await ProblemAssert.IsProblemAsync(await parent.Http.GetAsync("/api/mp/me"), HttpStatusCode.Unauthorized, "session_expired");
     }
 }
+
+/// <summary>A deployment without a mini-program configured answers login with a clear 503, never a 500.</summary>
+public sealed class UnconfiguredMiniProgramApp : KepuApp
+{
+    protected override void Configure(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        builder.UseSetting("Wechat:MiniProgram:AppId", "");
+        builder.UseSetting("Wechat:MiniProgram:AppSecret", "");
+    }
+}
+
+public sealed class MpLoginUnconfiguredTests(UnconfiguredMiniProgramApp app) : IClassFixture<UnconfiguredMiniProgramApp>
+{
+    [Fact]
+    public async Task Login_without_a_configured_mini_program_is_a_503()
+    {
+        using var http = app.CreateClient();
+        var response = await http.PostAsJsonAsync("/api/mp/login", new { code = "any-code" });
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "wechat_unavailable");
+    }
+}

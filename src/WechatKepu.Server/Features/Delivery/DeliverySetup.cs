@@ -18,6 +18,8 @@ public static class DeliverySetup
         services.AddSingleton<DeliverySender>();
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DeliveryReceipts>();
+        // Before AddCallback, whose TryAdd leaves receipts unprocessed when nothing else handles them.
+        services.AddSingleton<Callback.IReceiptHandler>(sp => sp.GetRequiredService<DeliveryReceipts>());
         services.AddTransient<DeliveryJobs>();
         services.AddSingleton(sp => DeliveryJobs.Tick(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         return services;

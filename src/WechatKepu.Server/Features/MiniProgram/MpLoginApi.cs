@@ -30,6 +30,12 @@ public sealed class MpLogin(WechatClients wechat, MpUserStore users, ParentStore
         var existing = await users.FindSessionAsync(hash, now, cancellationToken);
         if (existing is null)
         {
+            if (!wechat.MiniProgramConfigured)
+            {
+                logger.LogError("Mini-program login refused: Wechat:MiniProgram:AppId/AppSecret are not configured");
+                return (null, new WechatApiException(WechatErrors.ApiUnauthorized, "mini-program not configured", "/sns/jscode2session", WechatErrorKind.Configuration));
+            }
+
             try
             {
                 var session = await wechat.MiniProgram.Code2SessionAsync(code, cancellationToken);

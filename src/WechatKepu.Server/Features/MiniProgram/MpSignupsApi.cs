@@ -11,12 +11,12 @@ namespace WechatKepu.Server.Features.MiniProgram;
 public static class MpSignupsApi
 {
     public static async Task<Results<Created<SignupOutcomeDto>, ValidationProblem, ProblemHttpResult>> SignUpAsync(
-        string id, SignupRequest request, ClaimsPrincipal user, SignupStore signups, ParentStore parents,
+        string id, SignupRequest request, ClaimsPrincipal user, SignupStore signups,
         CheckinCodes codes, TimeProvider clock, IOptions<MpOptions> options, CancellationToken ct)
     {
         if (MpApi.Id(id) is not { } sessionId)
         {
-            return BadId();
+            return Problems.BadId();
         }
 
         var max = options.Value.MaxChildrenPerSignup;
@@ -29,19 +29,8 @@ public static class MpSignupsApi
             });
         }
 
-        var userId = user.UserId();
-        var (guardian, consent, _) = await parents.GetProfileAsync(userId, ct);
-        if (consent?.PrivacyNoticeVersion != options.Value.PrivacyNoticeVersion)
-        {
-            return MpProfileApi.ConsentRequired();
-        }
-
-        if (guardian is null)
-        {
-            return Problems.Problem(400, "profile_required", "请先填写监护人信息", "报名前需要填写监护人姓名和手机号。");
-        }
-
-        var result = await signups.SignUpAsync(userId, sessionId, childIds, options.Value.MaxActiveSignupsPerGuardian, clock.GetUtcNow(), ct);
+        var limits = new SignupLimits(options.Value.MaxActiveSignupsPerGuardian, options.Value.PrivacyNoticeVersion);
+        var result = await signups.SignUpAsync(user.UserId(), sessionId, childIds, limits, clock.GetUtcNow(), ct);
         var name = result.ChildName;
         return result.Outcome switch
         {
@@ -49,6 +38,9 @@ public static class MpSignupsApi
                 new SignupOutcomeDto(result.Outcome == SignupOutcome.Confirmed ? "confirmed" : "waitlisted",
                     await ToDtosAsync(result.Signups, codes, ct))),
             SignupOutcome.SessionNotFound => MpSessionsApi.SessionNotFound(),
+            SignupOutcome.ConsentRequired => MpProfileApi.ConsentRequired(),
+            SignupOutcome.ProfileRequired => Problems.Problem(400, "profile_required", "请先填写监护人信息", "报名前需要填写监护人姓名和手机号。"),
+            SignupOutcome.UserGone => Problems.Problem(401, "session_expired", "登录已过期", "请重新进入小程序登录后再试。"),
             SignupOutcome.ChildNotFound => MpProfileApi.ChildNotFound(),
             SignupOutcome.SessionCancelled => Problems.Problem(409, "session_cancelled", "该场次已取消"),
             SignupOutcome.SignupNotOpen => Problems.Problem(409, "signup_not_open", "报名尚未开始", "请在报名开始后再来。"),
@@ -70,7 +62,7 @@ public static class MpSignupsApi
     {
         if (MpApi.Id(id) is not { } signupId)
         {
-            return BadId();
+            return Problems.BadId();
         }
 
         var result = await signups.CancelAsync(user.UserId(), signupId, clock.GetUtcNow(), ct);
@@ -88,7 +80,7 @@ public static class MpSignupsApi
     {
         if (MpApi.Id(id) is not { } signupId)
         {
-            return BadId();
+            return Problems.BadId();
         }
 
         var (code, problem) = await CodeForAsync(signupId, user, signups, codes, ct);
@@ -100,14 +92,14 @@ public static class MpSignupsApi
     {
         if (MpApi.Id(id) is not { } signupId)
         {
-            return BadId();
+            return Problems.BadId();
         }
 
         var (code, problem) = await CodeForAsync(signupId, user, signups, codes, ct);
         return code is null ? problem! : TypedResults.File(CheckinCodes.QrPng(code), "image/png");
     }
 
-    private static ValidationProblem BadId() => Problems.Validation(new Dictionary<string, string[]> { ["id"] = ["id 必须是正整数"] });
+    private static ValidationProblem BadId() => Problems.BadId();
 
     private static async Task<(string? Code, ProblemHttpResult? Problem)> CodeForAsync(
         long signupId, ClaimsPrincipal user, SignupStore signups, CheckinCodes codes, CancellationToken ct)

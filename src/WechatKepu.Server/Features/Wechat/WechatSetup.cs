@@ -80,6 +80,9 @@ public sealed class WechatClients(IOptions<WechatOptions> options, PostgresAcces
 
     private readonly Dictionary<string, WechatApiClient> _clients = new(StringComparer.Ordinal);
 
+    public bool MiniProgramConfigured =>
+        !string.IsNullOrEmpty(options.Value.MiniProgram.AppId) && !string.IsNullOrEmpty(options.Value.MiniProgram.AppSecret);
+
     /// <summary>The mini-program's client; throws when the mini-program is not configured.</summary>
     public WechatApiClient MiniProgram
     {

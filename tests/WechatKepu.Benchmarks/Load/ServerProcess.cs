@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using WechatKepu.Data.Embedded;
+
+namespace WechatKepu.Benchmarks.Load;
+
+/// <summary>
+/// The backend as its own process (Release build), as it runs in production, for load benchmarks:
+/// the load generator shares the machine but not the process, so its memory and GC are not the server's.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var dll = Path.Combine(RepoRoot.Find(), "src", "WechatKepu.Server", "bin", "Release", "net10.0", "WechatKepu.Server.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: run `dotnet build -c Release src/WechatKepu.Server` first");
+        }
+
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", url])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Benchmark";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        psi.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (k, v) in environment)
+        {
+            psi.Environment[k] = v;
+        }
+
+        var process = Process.Start(psi)!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"server exited ({process.ExitCode}):\n{string.Join('\n', output)}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync(url + "/healthz")).IsSuccessStatusCode)
+                {
+                    return new ServerProcess(process, url);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException($"server did not become healthy:\n{string.Join('\n', output)}");
+    }
+
+    /// <summary>Peak resident memory of the server process so far (VmHWM), in MB.</summary>
+    public double PeakMemoryMb()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Latencies of one run, and the percentiles a benchmark reports.</summary>
+public sealed class Latencies
+{
+    private readonly List<double> _ms = [];
+
+    public void Add(TimeSpan t)
+    {
+        lock (_ms)
+        {
+            _ms.Add(t.TotalMilliseconds);
+        }
+    }
+
+    public int Count => _ms.Count;
+
+    public double Percentile(double p)
+    {
+        lock (_ms)
+        {
+            if (_ms.Count == 0)
+            {
+                return double.NaN;
+            }
+
+            var sorted = _ms.Order().ToArray();
+            return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+        }
+    }
+}
