@@ -20,11 +20,15 @@ namespace WechatKepu.Data.Delivery;
 ///         new CampaignContent(OaAppId: appId, OaTemplateId: templateId, OaData: data, OaUrl: url), CreatedBy: staffName),
 ///     new DeliveryAudience.TopicSubscribers(topicId), now, ct);
 /// await tx.CommitAsync(ct);
-/// jobs.Kick(created.CampaignId);   // optional: start chunk jobs now instead of at the next tick
+/// if (created is not null) deliveryJobs.Kick(created.CampaignId);   // optional: start now, not at the next tick
 /// </code>
-/// <see cref="DeliveryAudience.SessionParents"/> reaches a session's parents through their subscribe
-/// grant, else the official account (set both halves of <see cref="CampaignContent"/>).
+/// <c>engine</c> is the singleton from DI, <c>deliveryJobs</c> the server's <c>DeliveryJobs</c>. A broadcast to
+/// a session's parents uses <see cref="DeliveryAudience.SessionParents"/>: each parent gets the mini-program
+/// subscribe message when they hold a grant for <see cref="CampaignContent.MpTemplateId"/> (spent here), else
+/// the official-account template when they follow <see cref="CampaignContent.OaAppId"/>, else a no_channel
+/// row; so set both halves of the content. Report: <see cref="ReportAsync"/>; stop: <see cref="CancelCampaignAsync"/>.
 /// </example>
+/// <param name="miniProgramAppId">Written on mini-program rows so that receipts find them.</param>
 public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProgramAppId = null)
 {
     private const string InsertCampaignSql = """
@@ -293,6 +297,79 @@ public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProg
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         return await conn.ExecuteAsync(new CommandDefinition(ReceiptSql,
             new { appId, openId, msgId, status, failed, at = at.UtcDateTime }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    // Template receipts in one statement: they come in bursts as large as a campaign. A receipt whose row
+    // has no msg_id yet (the send's answer is not written) stays unprocessed for the next pass.
+    private const string ApplyTemplateReceiptsSql = """
+        WITH r AS (
+            SELECT id, app_id, openid, msg_id::bigint AS msg_id, status FROM wechat_receipts
+            WHERE id = ANY (@ids) AND processed_at IS NULL AND kind = 'template_send' AND msg_id ~ '^[0-9]{1,18}$'
+            FOR UPDATE SKIP LOCKED
+        ), hit AS (
+            UPDATE deliveries d
+            SET receipt_status = r.status, receipt_at = @now,
+                status = CASE WHEN r.status <> 'success' THEN 'failed' ELSE d.status END,
+                errmsg = CASE WHEN r.status <> 'success' THEN r.status ELSE d.errmsg END
+            FROM r
+            WHERE d.app_id = r.app_id AND d.msg_id = r.msg_id AND d.openid = r.openid AND d.status = 'sent'
+            RETURNING r.id
+        )
+        UPDATE wechat_receipts SET processed_at = @now WHERE id IN (SELECT id FROM hit)
+        """;
+
+    private const string SubscribeReceiptsSql = """
+        SELECT id, app_id, openid, msg_id, status, received_at FROM wechat_receipts
+        WHERE id = ANY (@ids) AND processed_at IS NULL AND kind = 'subscribe_sent' AND msg_id ~ '^[0-9]{1,18}$'
+        ORDER BY id
+        """;
+
+    private const string PendingReceiptsSql = """
+        SELECT id FROM wechat_receipts
+        WHERE processed_at IS NULL AND kind IN ('template_send', 'subscribe_sent') AND received_at > @since
+        ORDER BY id LIMIT @limit
+        """;
+
+    private const string MarkProcessedSql = "UPDATE wechat_receipts SET processed_at = @now WHERE id = ANY (@ids)";
+
+    private sealed record StoredReceipt(long Id, string AppId, string Openid, string MsgId, string Status, DateTime ReceivedAt);
+
+    /// <summary>
+    /// Applies receipts the callback stored in <c>wechat_receipts</c> (template and subscribe-message
+    /// receipts; other kinds are not the engine's) and marks the applied ones processed. Returns how many
+    /// were applied; the others wait for <see cref="ApplyPendingReceiptsAsync"/>.
+    /// </summary>
+    public async Task<int> ApplyStoredReceiptsAsync(IReadOnlyList<long> receiptIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ids = receiptIds.ToArray();
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        var applied = await conn.ExecuteAsync(new CommandDefinition(ApplyTemplateReceiptsSql, new { ids, now = now.UtcDateTime }, cancellationToken: cancellationToken));
+        var subscribe = (await conn.QueryAsync<StoredReceipt>(new CommandDefinition(SubscribeReceiptsSql, new { ids }, cancellationToken: cancellationToken))).AsList();
+        var done = new List<long>();
+        foreach (var r in subscribe)
+        {
+            if (await ApplyReceiptAsync(r.AppId, r.Openid, long.Parse(r.MsgId, System.Globalization.CultureInfo.InvariantCulture), r.Status,
+                    new DateTimeOffset(r.ReceivedAt, TimeSpan.Zero), cancellationToken))
+            {
+                done.Add(r.Id);
+            }
+        }
+
+        if (done.Count > 0)
+        {
+            await conn.ExecuteAsync(new CommandDefinition(MarkProcessedSql, new { ids = done.ToArray(), now = now.UtcDateTime }, cancellationToken: cancellationToken));
+        }
+
+        return applied + done.Count;
+    }
+
+    /// <summary>Retries stored receipts of the last day that found no row when they arrived.</summary>
+    public async Task<int> ApplyPendingReceiptsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        var ids = (await conn.QueryAsync<long>(new CommandDefinition(PendingReceiptsSql,
+            new { since = now.AddDays(-1).UtcDateTime, limit = 10_000 }, cancellationToken: cancellationToken))).AsList();
+        return ids.Count == 0 ? 0 : await ApplyStoredReceiptsAsync(ids, now, cancellationToken);
     }
 
     private static string? Json(IReadOnlyDictionary<string, string>? data) => data is null ? null : JsonSerializer.Serialize(data);

@@ -5,8 +5,8 @@ using Npgsql;
 using WechatKepu.Data;
 using WechatKepu.Data.Delivery;
 using WechatKepu.Data.Embedded;
+using WechatKepu.Benchmarks.Load;
 using WechatKepu.Simulator;
-using WechatKepu.Testing;
 
 namespace WechatKepu.Benchmarks.Delivery;
 
@@ -44,14 +44,26 @@ public static class DeliveryLoadTest
             wechat.AddFollower(AppId, openId);
         }
 
-        var environment = ServerProcess.DeliveryEnvironment(connectionString, simulator.BaseUrl, AppId, Secret);
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Kepu"] = connectionString,
+            ["Wechat__ApiBaseUrl"] = simulator.BaseUrl,
+            ["Wechat__OfficialAccounts__0__AppId"] = AppId,
+            ["Wechat__OfficialAccounts__0__AppSecret"] = Secret,
+            ["Wechat__OfficialAccounts__0__Token"] = "token",
+            ["Jobs__RunServer"] = "true",
+            ["Jobs__PollInterval"] = "00:00:00.200",
+            ["Delivery__TickCron"] = "* * * * * *",   // the campaign starts within a second
+            ["Delivery__QuietHoursStart"] = "00:00", // no quiet hours: the run may happen at night
+            ["Delivery__QuietHoursEnd"] = "00:00",
+        };
         foreach (var (name, value) in settings)
         {
             environment[name] = value;
         }
 
-        await using var server = ServerProcess.Start(environment);
-        await ServerProcess.WaitUntilAsync(() => ServerProcess.MigratedAsync(connectionString), "the server migrated the database", TimeSpan.FromMinutes(2));
+        // Healthy means migrated and seeded.
+        await using var server = await ServerProcess.StartAsync(environment);
 
         DataSetup.Initialise();
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -62,8 +74,8 @@ public static class DeliveryLoadTest
             await conn.ExecuteAsync("ANALYZE followers");
         }
 
-        var idleRss = server.RssBytes;
-        var serverCpu = server.CpuTime;
+        var idleRss = ProcStatus(server.Pid, "VmRSS:") / 1024.0;
+        var serverCpu = CpuTime(server.Pid);
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         long campaignId;
@@ -80,21 +92,32 @@ public static class DeliveryLoadTest
         }
 
         var createdAfter = clock.Elapsed;
-        await ServerProcess.WaitUntilAsync(async () =>
+        await using (var conn = await dataSource.OpenConnectionAsync())
         {
-            server.Sample();
-            return await ServerProcess.ScalarAsync<string>(connectionString, $"SELECT status FROM delivery_campaigns WHERE id = {campaignId}") == "completed";
-        }, "the campaign completed", TimeSpan.FromMinutes(30));
+            while (await conn.ExecuteScalarAsync<string>("SELECT status FROM delivery_campaigns WHERE id = @campaignId", new { campaignId }) != "completed")
+            {
+                if (clock.Elapsed > TimeSpan.FromMinutes(30))
+                {
+                    throw new TimeoutException("the campaign did not complete in 30 minutes");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+
         var total = clock.Elapsed;
-        server.Sample();
-        serverCpu = server.CpuTime - serverCpu;
+        serverCpu = CpuTime(server.Pid) - serverCpu;
         ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpu;
         var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
 
         var received = wechat.CallsTo(TemplatePath).Where(c => c.Errcode == 0)
             .GroupBy(c => c.OpenId!).ToDictionary(g => g.Key, g => g.Select(c => c.MsgId).Distinct().Count());
         var exactlyOnce = received.Count == count && openIds.All(o => received.GetValueOrDefault(o) == 1);
-        var sentRows = await ServerProcess.ScalarAsync<long>(connectionString, $"SELECT count(*) FROM deliveries WHERE campaign_id = {campaignId} AND status = 'sent'");
+        long sentRows;
+        await using (var conn = await dataSource.OpenConnectionAsync())
+        {
+            sentRows = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM deliveries WHERE campaign_id = @campaignId AND status = 'sent'", new { campaignId });
+        }
 
         Console.WriteLine($"recipients                 {count:N0}");
         Console.WriteLine($"settings                   {(settings.Count == 0 ? "defaults" : string.Join(" ", settings.Select(s => s.Key + "=" + s.Value)))}");
@@ -107,8 +130,21 @@ public static class DeliveryLoadTest
         Console.WriteLine($"backend CPU                {serverCpu.TotalSeconds:F1} s ({serverCpu.TotalMilliseconds * 1000 / count:F0} µs a delivery)");
         Console.WriteLine($"simulator + load test CPU  {ownCpu.TotalSeconds:F1} s");
         Console.WriteLine($"machine load average       {load} ({Environment.ProcessorCount} cores)");
-        Console.WriteLine($"backend RSS idle / peak    {idleRss / 1048576.0:F0} MB / {server.PeakRssBytes / 1048576.0:F0} MB");
+        Console.WriteLine($"backend RSS idle / peak    {idleRss:F0} MB / {server.PeakMemoryMb():F0} MB");
         await postgres.DropDatabaseAsync(database);
         return exactlyOnce ? 0 : 1;
+    }
+
+    /// <summary>A field of /proc/&lt;pid&gt;/status in kB (VmRSS, VmHWM).</summary>
+    private static long ProcStatus(int pid, string field) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(field, StringComparison.Ordinal))
+            .Select(l => long.Parse(l[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)).FirstOrDefault();
+
+    /// <summary>User + system CPU of a process (/proc/&lt;pid&gt;/stat utime and stime, 100 ticks a second).</summary>
+    private static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0);
     }
 }

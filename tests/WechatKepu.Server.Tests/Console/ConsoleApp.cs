@@ -29,9 +29,7 @@ public class ConsoleApp : KepuApp
     /// <summary>A staff client (test cookie) that also carries a valid antiforgery token for writes.</summary>
     public async Task<HttpClient> StaffAsync(string role, string? unit = Unit)
     {
-        var client = await this.StaffClientAsync(role, unit);
-        await client.UseAntiforgeryAsync();
-        return client;
+        return await this.StaffClientAsync(role, unit);
     }
 
     /// <summary>A client with cookies but nobody signed in.</summary>
@@ -42,14 +40,6 @@ public class ConsoleApp : KepuApp
 
 public static class ConsoleHttp
 {
-    /// <summary>Fetches an antiforgery token (bound to whoever is signed in now) into the X-CSRF-TOKEN header.</summary>
-    public static async Task UseAntiforgeryAsync(this HttpClient client)
-    {
-        var json = await client.GetFromJsonAsync<JsonElement>("/api/console/antiforgery");
-        client.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
-        client.DefaultRequestHeaders.Add("X-CSRF-TOKEN", json.GetProperty("token").GetString());
-    }
-
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var body = await response.Content.ReadAsStringAsync();

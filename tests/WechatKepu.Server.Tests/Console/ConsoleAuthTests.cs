@@ -41,7 +41,7 @@ public sealed class ConsoleAuthTests(ConsoleApp app) : IClassFixture<ConsoleApp>
     [Fact]
     public async Task Writes_without_an_antiforgery_token_are_refused_and_change_nothing()
     {
-        using var organiser = await app.StaffClientAsync("organiser", ConsoleApp.Unit);
+        using var organiser = await app.StaffClientAsync("organiser", ConsoleApp.Unit, antiforgery: false);
         var activity = await app.ActivityIdAsync();
         var before = await app.ScalarAsync<long>("SELECT count(*) FROM sessions");
         var response = await organiser.PostAsJsonAsync($"/api/console/activities/{activity}/sessions", ConsoleHttp.Session(app.Clock.GetUtcNow().AddDays(30)));
@@ -162,5 +162,19 @@ public sealed class ConsoleAuthTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("科普日", await page.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console/app.js")).StatusCode);
+    }
+}
+
+public sealed class StaffWriteAntiforgeryTests(ConsoleApp app) : IClassFixture<ConsoleApp>
+{
+    [Theory]
+    [InlineData("/api/console/topics")]
+    [InlineData("/api/console/replies/" + ConsoleApp.OaAppId + "/rules")]
+    [InlineData("/api/console/campaigns/1/cancel")]
+    public async Task Every_staff_write_needs_the_antiforgery_token(string path)
+    {
+        using var organiser = await app.StaffClientAsync("organiser", ConsoleApp.Unit, antiforgery: false);
+        var response = await organiser.PostAsync(path, new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "antiforgery");
     }
 }

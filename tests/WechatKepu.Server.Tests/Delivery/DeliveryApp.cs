@@ -46,19 +46,8 @@ public class DeliveryApp : KepuApp
         builder.UseSetting("Delivery:BatchSize", "50");
     }
 
-    /// <summary>
-    /// A staff client. <see cref="StaffSignIn.StaffClientAsync"/>'s cookie comes back with
-    /// path=/__test/staff-sign-in (the endpoint is mounted with app.Map, which sets PathBase), so a
-    /// cookie-handling client never sends it to /api: send the cookie by hand until the helper is fixed.
-    /// </summary>
-    public async Task<HttpClient> StaffAsync(string role, string? unit = null)
-    {
-        var client = Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
-        var response = await client.PostAsync($"{StaffSignIn.Path}?role={role}&unit={Uri.EscapeDataString(unit ?? "")}&name=%E6%B5%8B%E8%AF%95%E5%91%98", null);
-        response.EnsureSuccessStatusCode();
-        client.DefaultRequestHeaders.Add("Cookie", response.Headers.GetValues("Set-Cookie").First().Split(';')[0]);
-        return client;
-    }
+    /// <summary>A staff client with the staff cookie and an antiforgery token.</summary>
+    public Task<HttpClient> StaffAsync(string role, string? unit = null) => this.StaffClientAsync(role, unit);
 
     /// <summary>One run of the recurring tick: plan what is due, send what is due.</summary>
     public Task TickAsync() => Services.GetRequiredService<DeliveryJobs>().TickAsync(CancellationToken.None);

@@ -260,6 +260,40 @@ public sealed class DeliveryEngineTests(DeliveryApp app) : IClassFixture<Deliver
     }
 
     [Fact]
+    public async Task Receipts_the_callback_stores_are_applied_through_its_receipt_handler_and_late_ones_by_the_tick()
+    {
+        app.Daytime();
+        var tag = DeliveryApp.NewTag();
+        var fans = await app.AddFollowersAsync(3, $"cbr{tag}", tag);
+        var id = await app.BroadcastAsync($"cbr:{tag}", tag);
+        await app.Dispatcher.RunAsync(id);
+        var msg = new long[3];
+        for (var i = 0; i < 3; i++)
+        {
+            msg[i] = await app.ScalarAsync<long>($"SELECT msg_id FROM deliveries WHERE campaign_id = {id} AND openid = '{fans[i]}'");
+        }
+
+        // As the callback stores TEMPLATESENDJOBFINISH events; the third one's msgid is not known yet.
+        await using var conn = await app.OpenAsync();
+        await conn.ExecuteAsync($"UPDATE deliveries SET msg_id = NULL WHERE msg_id = {msg[2]}");
+        var receiptIds = (await conn.QueryAsync<long>("""
+            INSERT INTO wechat_receipts (app_id, openid, kind, msg_id, status, dedup_key, received_at)
+            SELECT @app, o, 'template_send', m::text, s, 'k' || m, now() FROM unnest(@openIds, @msgIds, @statuses) AS u (o, m, s)
+            RETURNING id
+            """, new { app = DeliveryApp.OaAppId, openIds = fans.ToArray(), msgIds = msg, statuses = new[] { "success", "failed:user block", "success" } })).ToList();
+
+        await app.Services.GetRequiredService<WechatKepu.Server.Features.Callback.IReceiptHandler>().HandleAsync(DeliveryApp.OaAppId, receiptIds, default);
+        Assert.Equal("success", await app.ScalarAsync<string>($"SELECT receipt_status FROM deliveries WHERE campaign_id = {id} AND openid = '{fans[0]}'"));
+        Assert.Equal("failed", await app.DeliveryStatusAsync(id, fans[1]));
+        Assert.Equal(1, await app.ScalarAsync<int>($"SELECT count(*) FROM wechat_receipts WHERE id = ANY (ARRAY[{string.Join(",", receiptIds)}]::bigint[]) AND processed_at IS NULL"));
+
+        await conn.ExecuteAsync($"UPDATE deliveries SET msg_id = {msg[2]} WHERE campaign_id = {id} AND openid = '{fans[2]}'");
+        await app.TickAsync();
+        Assert.Equal("success", await app.ScalarAsync<string>($"SELECT receipt_status FROM deliveries WHERE campaign_id = {id} AND openid = '{fans[2]}'"));
+        Assert.Equal(0, await app.ScalarAsync<int>($"SELECT count(*) FROM wechat_receipts WHERE id = ANY (ARRAY[{string.Join(",", receiptIds)}]::bigint[]) AND processed_at IS NULL"));
+    }
+
+    [Fact]
     public async Task Staff_read_a_report_with_counts_by_outcome_and_errcode_and_the_failures()
     {
         app.Daytime();

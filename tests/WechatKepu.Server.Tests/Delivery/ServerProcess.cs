@@ -6,14 +6,13 @@ using WechatKepu.Data.Embedded;
 namespace WechatKepu.Testing;
 
 /// <summary>
-/// The backend as a real child process (<c>dotnet WechatKepu.Server.dll</c>), for tests that kill it
-/// and benchmarks that measure its memory apart from the simulator's. Shared by the crash test and the
-/// delivery load test.
+/// The backend as a real child process (<c>dotnet WechatKepu.Server.dll</c>, the build of the test's own
+/// configuration), for tests that kill it mid-work and start it again. (The load tests use
+/// <c>WechatKepu.Benchmarks.Load.ServerProcess</c>, which waits for health and reads memory.)
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private long _peakRssKb;
 
     private ServerProcess(Process process) => _process = process;
 
@@ -102,34 +101,6 @@ public sealed class ServerProcess : IAsyncDisposable
         return new ServerProcess(process);
     }
 
-    /// <summary>Resident memory now, in bytes (Linux: VmRSS), and the peak seen by <see cref="Sample"/>.</summary>
-    public long RssBytes => ReadStatusKb("VmRSS:") * 1024;
-
-    /// <summary>The process's own peak resident memory (Linux VmHWM), in bytes.</summary>
-    public long PeakRssBytes => Math.Max(_peakRssKb, ReadStatusKb("VmHWM:")) * 1024;
-
-    /// <summary>CPU time the process has used (user + system, Linux /proc/pid/stat at 100 ticks a second).</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                // After the command: state is field 3, utime 14 and stime 15 (1-based, counting pid and comm).
-                var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-                return TimeSpan.FromSeconds(ticks / 100.0);
-            }
-            catch (IOException)
-            {
-                return TimeSpan.Zero;
-            }
-        }
-    }
-
-    public void Sample() => _peakRssKb = Math.Max(_peakRssKb, ReadStatusKb("VmHWM:"));
-
     /// <summary>Kills the process (and anything it started) at once, as a crash or an OOM kill would.</summary>
     public async Task KillAsync()
     {
@@ -139,19 +110,6 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         await _process.WaitForExitAsync();
-    }
-
-    private long ReadStatusKb(string field)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 
     public async ValueTask DisposeAsync()

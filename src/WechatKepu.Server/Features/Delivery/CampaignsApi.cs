@@ -24,7 +24,7 @@ public static class CampaignsApi
         var read = app.MapGroup("/api/console/campaigns").RequireAuthorization(StaffPolicies.Viewer).WithTags("Delivery");
         read.MapGet("/", ListAsync);
         read.MapGet("/{id:long}/report", ReportAsync);
-        app.MapGroup("/api/console/campaigns").RequireAuthorization(StaffPolicies.Organiser).WithTags("Delivery")
+        app.MapGroup("/api/console/campaigns").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken().WithTags("Delivery")
             .MapPost("/{id:long}/cancel", CancelAsync);
         return app;
     }

@@ -5,11 +5,12 @@ using WechatKepu.Server.Infrastructure;
 namespace WechatKepu.Server.Features.Delivery;
 
 /// <summary>
-/// The Hangfire side: one recurring tick (plan due reminders and notices, then send what is due) and
+/// The Hangfire side: one recurring tick (plan due reminders and notices, send what is due, apply late
+/// receipts) and
 /// chunk jobs that work one campaign at once. Never one job per message: a job runs a dispatcher loop
 /// over many rows, and several of them share the rows through SKIP LOCKED.
 /// </summary>
-public sealed class DeliveryJobs(ReminderPlanner planner, DeliveryDispatcher dispatcher, IBackgroundJobClient jobs)
+public sealed class DeliveryJobs(ReminderPlanner planner, DeliveryDispatcher dispatcher, DeliveryReceipts receipts, IBackgroundJobClient jobs)
 {
     public const string TickJobId = "delivery-tick";
 
@@ -19,6 +20,7 @@ public sealed class DeliveryJobs(ReminderPlanner planner, DeliveryDispatcher dis
     {
         await planner.PlanDueAsync(cancellationToken);
         await dispatcher.RunAsync(null, cancellationToken);
+        await receipts.ApplyPendingAsync(cancellationToken);
     }
 
     /// <summary>Works one campaign's due rows (a chunk job).</summary>

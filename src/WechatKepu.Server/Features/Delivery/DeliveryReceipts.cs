@@ -1,14 +1,24 @@
 using WechatKepu.Data.Delivery;
+using WechatKepu.Server.Features.Callback;
 
 namespace WechatKepu.Server.Features.Delivery;
 
 /// <summary>
 /// The delivery side of WeChat's receipt events (TEMPLATESENDJOBFINISH, subscribe_msg_sent_event): the
-/// callback stores each receipt and hands it here. Wire the callback's <c>IReceiptHandler</c> to
-/// <see cref="ApplyAsync"/>.
+/// callback stores them in <c>wechat_receipts</c> and calls <see cref="HandleAsync"/> with their ids; the
+/// receipts are applied to their delivery rows and marked processed. One that overtook the send's own
+/// answer is applied again by the delivery tick.
 /// </summary>
-public sealed class DeliveryReceipts(DeliveryEngine engine, ILogger<DeliveryReceipts> logger)
+/// <remarks>Called through <c>Receipts.ReceiptProcessor</c>, the one <c>IReceiptHandler</c>, which also finishes broadcasts.</remarks>
+public sealed class DeliveryReceipts(DeliveryEngine engine, TimeProvider clock, ILogger<DeliveryReceipts> logger)
 {
+    public async Task HandleAsync(string appId, IReadOnlyList<long> receiptIds, CancellationToken cancellationToken) =>
+        await engine.ApplyStoredReceiptsAsync(receiptIds, clock.GetUtcNow(), cancellationToken);
+
+    /// <summary>Applies stored receipts that found no sent row when they arrived (called by the tick).</summary>
+    public Task<int> ApplyPendingAsync(CancellationToken cancellationToken) =>
+        engine.ApplyPendingReceiptsAsync(clock.GetUtcNow(), cancellationToken);
+
     /// <param name="status">TEMPLATESENDJOBFINISH's Status (<c>success</c>, <c>failed:user block</c>, <c>failed: system failed</c>)
     /// or a subscribe_msg_sent_event item's ErrorStatus (<c>success</c>, or the failure).</param>
     /// <returns>False when no sent row matches yet (the receipt overtook the send's answer): apply it again later.</returns>

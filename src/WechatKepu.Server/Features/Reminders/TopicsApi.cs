@@ -27,7 +27,7 @@ public static class TopicsApi
         var read = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Viewer).WithTags("Reminder topics");
         read.MapGet("/", ListAsync);
         read.MapGet("/{id:long}", GetAsync);
-        var write = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Organiser).WithTags("Reminder topics");
+        var write = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken().WithTags("Reminder topics");
         write.MapPost("/", CreateAsync);
         write.MapPut("/{id:long}", UpdateAsync);
         write.MapPost("/{id:long}/rounds", AddRoundAsync);

@@ -36,7 +36,7 @@ public static class RepliesApi
         read.MapGet("/{appId}/rules", ListAsync);
         read.MapGet("/{appId}/settings", SettingsAsync);
 
-        var write = app.MapGroup("/api/console/replies").WithTags("Replies").RequireAuthorization(StaffPolicies.Organiser);
+        var write = app.MapGroup("/api/console/replies").WithTags("Replies").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken();
         write.MapPost("/{appId}/rules", CreateAsync);
         write.MapPut("/{appId}/rules/{id}", UpdateAsync);
         write.MapDelete("/{appId}/rules/{id}", DeleteAsync);
