@@ -15,6 +15,7 @@ public static class ConsoleApi
     {
         services.AddStaffAccounts();
         services.AddSingleton<ConsoleStore>();
+        services.AddSingleton<ActivityEditStore>();
         services.AddSingleton<SessionExport>();
         services.AddBroadcasts();
         ConsoleMapping.Register(TypeAdapterConfig.GlobalSettings);
@@ -54,6 +55,8 @@ public static class ConsoleApi
         write.MapGet("/sessions/{id:long}/export.xlsx", SessionExport.SessionAsync).WithSummary("The session's sign-ups as .xlsx (logged)");
         write.MapGet("/activities/{id:long}/export.xlsx", SessionExport.ActivityAsync).WithSummary("Every sign-up of the activity as .xlsx (logged)");
         var guarded = write.MapGroup("").RequireAntiforgeryToken();
+        guarded.MapPost("/activities", ActivitiesWriteApi.CreateAsync).WithSummary("Create an activity (organisers: one their unit takes part in)");
+        guarded.MapPut("/activities/{id:long}", ActivitiesWriteApi.UpdateAsync);
         guarded.MapPost("/activities/{id:long}/sessions", SessionsWriteApi.CreateAsync);
         guarded.MapPut("/sessions/{id:long}", SessionsWriteApi.UpdateAsync);
         guarded.MapPost("/sessions/{id:long}/cancel", SessionsWriteApi.CancelAsync);

@@ -181,10 +181,18 @@ async function activitiesPage(params) {
   const data = await api('GET', `/api/console/activities?mine=${mine}`);
   const editable = new Set(data.editable);
   const items = [...data.items].sort((a, b) => (editable.has(b.id) ? 1 : 0) - (editable.has(a.id) ? 1 : 0));
+  const canWrite = state.me.role !== 'viewer';
   view('活动与场次',
     h('div', { class: 'actions' },
       h('a', { class: `button ${mine ? '' : 'ghost'}`, href: '#/activities?mine=true' }, '本单位活动'),
-      h('a', { class: `button ${mine ? 'ghost' : ''}`, href: '#/activities' }, '全部活动')),
+      h('a', { class: `button ${mine ? 'ghost' : ''}`, href: '#/activities' }, '全部活动'),
+      canWrite ? h('button', { class: 'ghost', id: 'new-activity', onclick: (e) => {
+        e.currentTarget.replaceWith(activityForm({ hostUnits: state.me.unit ? [state.me.unit] : [] }, async (body) => {
+          await api('POST', '/api/console/activities', body);
+          toast('活动已创建');
+          route();
+        }));
+      } }, '新建活动') : null),
     items.map(a => h('section', { class: 'card activity', 'data-code': a.code },
       h('h2', {}, `${a.code} ${a.title}`),
       h('div', { class: 'muted' }, `${a.timeText} · ${a.venue}`),
@@ -199,6 +207,13 @@ async function activitiesPage(params) {
           h('td', {}, badge(s.status)))))) : h('p', { class: 'muted' }, '暂无场次'),
       editable.has(a.id) ? h('div', { class: 'actions' },
         h('button', { class: 'ghost', onclick: (e) => {
+          e.currentTarget.parentElement.replaceWith(activityForm(a, async (body) => {
+            await api('PUT', `/api/console/activities/${a.id}`, body);
+            toast('活动已保存');
+            route();
+          }));
+        } }, '编辑活动'),
+        h('button', { class: 'ghost', onclick: (e) => {
           const host = e.currentTarget.parentElement;
           host.replaceWith(sessionForm(null, async (body) => {
             const s = await api('POST', `/api/console/activities/${a.id}/sessions`, body);
@@ -207,6 +222,34 @@ async function activitiesPage(params) {
           }));
         } }, '新建场次'),
         h('a', { class: 'button ghost', href: `/api/console/activities/${a.id}/export.xlsx`, download: '' }, '导出全部报名')) : null)));
+}
+
+// The activity form: units are entered one per line (主办 / 承办 / 协办), as the plan lists them.
+function activityForm(a, onSubmit) {
+  const lines = v => (v || []).join('\n');
+  const form = h('form', { class: 'stack card', id: 'activity-form' }, h('div', { class: 'fields' },
+    field('类别', h('select', { name: 'category' }, ['主场活动', '重点活动', '各单位特色活动', '系列联合行动']
+      .map(c => h('option', c === (a.category || '各单位特色活动') ? { value: c, selected: true } : { value: c }, c)))),
+    field('活动名称', h('input', { name: 'title', required: true, maxlength: 200, value: a.title || '' })),
+    field('时间（如 9月-11月）', h('input', { name: 'timeText', required: true, maxlength: 50, value: a.timeText || '' })),
+    field('开始日期', h('input', { name: 'startsOn', type: 'date', required: true, value: a.startsOn || '' })),
+    field('结束日期', h('input', { name: 'endsOn', type: 'date', required: true, value: a.endsOn || '' })),
+    field('地点', h('input', { name: 'venue', required: true, maxlength: 200, value: a.venue || '' })),
+    field('区县（每行一个）', h('textarea', { name: 'districts' }, lines(a.districts))),
+    field('主办单位（每行一个）', h('textarea', { name: 'hostUnits', required: true }, lines(a.hostUnits))),
+    field('承办单位（每行一个）', h('textarea', { name: 'organiserUnits' }, lines(a.organiserUnits))),
+    field('协办单位（每行一个）', h('textarea', { name: 'coOrganiserUnits' }, lines(a.coOrganiserUnits))),
+    field('面向人群', h('input', { name: 'audience', maxlength: 100, value: a.audience || '' })),
+    field('简介', h('textarea', { name: 'description' }, a.description || '')),
+    field('接受家长报名', h('input', a.acceptsSignups ? { name: 'acceptsSignups', type: 'checkbox', checked: true } : { name: 'acceptsSignups', type: 'checkbox' }))),
+    h('button', { type: 'submit' }, '保存活动'));
+  form.addEventListener('submit', guard(async () => {
+    const v = formValues(form);
+    const list = t => (t || '').split('\n').map(x => x.trim()).filter(Boolean);
+    await onSubmit({ ...v, districts: list(v.districts), hostUnits: list(v.hostUnits), organiserUnits: list(v.organiserUnits),
+      coOrganiserUnits: list(v.coOrganiserUnits), acceptsSignups: form.elements.acceptsSignups.checked });
+  }));
+  return form;
 }
 
 async function sessionPage(id) {
@@ -406,22 +449,45 @@ async function topicsPage() {
       t.rounds.map(r => h('tr', {}, h('td', {}, r.title), h('td', {}, when(r.startsAt)), h('td', {}, badge(r.status))))))));
 }
 
-async function repliesPage() {
-  let rules = null;
-  let welcome = null;
-  try {
-    [rules, welcome] = await Promise.all([api('GET', '/api/console/replies/rules'), api('GET', '/api/console/replies/welcome')]);
-  } catch (err) { if (err.status !== 404) throw err; }
-  if (!rules) return view('关键词回复与欢迎语', h('p', { class: 'muted' }, '关键词回复由公众号消息模块提供，该模块尚未接入本后台。'));
-  const welcomeForm = h('form', { class: 'stack card' }, field('关注后欢迎语', h('textarea', { name: 'text' }, (welcome && welcome.text) || '')),
-    h('button', { type: 'submit' }, '保存欢迎语'));
-  welcomeForm.addEventListener('submit', guard(async () => { await api('PUT', '/api/console/replies/welcome', formValues(welcomeForm)); toast('已保存'); }));
-  const ruleForm = h('form', { class: 'inline card' }, field('关键词', h('input', { name: 'keyword', required: true })), field('回复内容', h('input', { name: 'reply', required: true })),
+async function repliesPage(params) {
+  const accounts = await api('GET', '/api/console/replies/accounts');
+  if (!accounts.length) return view('关键词回复与欢迎语', h('p', { class: 'muted' }, '尚未配置公众号（Wechat:OfficialAccounts）。'));
+  const appId = params.get('app') || accounts[0].appId;
+  const base = `/api/console/replies/${encodeURIComponent(appId)}`;
+  const [rules, settings] = await Promise.all([api('GET', `${base}/rules`), api('GET', `${base}/settings`)]);
+  const picker = h('div', { class: 'inline' }, accounts.map(a =>
+    h('a', { class: `button ${a.appId === appId ? '' : 'ghost'}`, href: `#/replies?app=${encodeURIComponent(a.appId)}` }, a.name || a.appId)));
+  const settingsForm = h('form', { class: 'stack card', id: 'reply-settings' },
+    field('关注后欢迎语（留空用默认）', h('textarea', { name: 'welcomeText' }, settings.welcomeText || '')),
+    field('无匹配时的默认回复（留空用默认）', h('textarea', { name: 'defaultText' }, settings.defaultText || '')),
+    h('button', { type: 'submit' }, '保存'));
+  settingsForm.addEventListener('submit', guard(async () => {
+    const v = formValues(settingsForm);
+    await api('PUT', `${base}/settings`, { welcomeText: v.welcomeText || null, defaultText: v.defaultText || null });
+    toast('已保存');
+  }));
+  const ruleForm = h('form', { class: 'inline card', id: 'reply-rule' },
+    field('关键词', h('input', { name: 'keyword', required: true, maxlength: 50 })),
+    field('匹配方式', h('select', { name: 'matchKind' }, h('option', { value: 'exact' }, '完全匹配'), h('option', { value: 'contains' }, '包含'))),
+    field('回复内容', h('input', { name: 'replyText', required: true })),
+    field('优先级', h('input', { name: 'priority', type: 'number', value: '0' })),
     h('button', { type: 'submit' }, '添加规则'));
-  ruleForm.addEventListener('submit', guard(async () => { await api('POST', '/api/console/replies/rules', formValues(ruleForm)); route(); }));
-  view('关键词回复与欢迎语', welcomeForm, ruleForm, h('table', {}, h('tr', {}, h('th', {}, '关键词'), h('th', {}, '回复'), h('th', {}, '')),
-    rules.map(r => h('tr', {}, h('td', {}, r.keyword), h('td', {}, r.reply || r.text || ''),
-      h('td', {}, h('button', { class: 'ghost', onclick: guard(async () => { await api('DELETE', `/api/console/replies/rules/${r.id}`); route(); }) }, '删除'))))));
+  ruleForm.addEventListener('submit', guard(async () => {
+    const v = formValues(ruleForm);
+    await api('POST', `${base}/rules`, { ...v, priority: Number(v.priority || 0), enabled: true });
+    route();
+  }));
+  const toggle = r => guard(async () => {
+    await api('PUT', `${base}/rules/${r.id}`, { keyword: r.keyword, matchKind: r.matchKind, replyText: r.replyText, priority: r.priority,
+      enabled: !r.enabled, activeFrom: r.activeFrom, activeUntil: r.activeUntil });
+    route();
+  });
+  view('关键词回复与欢迎语', picker, settingsForm, ruleForm, h('div', { class: 'table-wrap' }, h('table', { id: 'reply-rules' },
+    h('tr', {}, h('th', {}, '关键词'), h('th', {}, '匹配'), h('th', {}, '回复'), h('th', {}, '优先级'), h('th', {}, '状态'), h('th', {}, '')),
+    rules.map(r => h('tr', {}, h('td', {}, r.keyword), h('td', {}, r.matchKind === 'exact' ? '完全匹配' : '包含'), h('td', {}, r.replyText),
+      h('td', {}, String(r.priority)), h('td', {}, r.enabled ? '启用' : '停用'),
+      h('td', {}, h('button', { class: 'ghost', onclick: toggle(r) }, r.enabled ? '停用' : '启用'),
+        h('button', { class: 'ghost', onclick: guard(async () => { await api('DELETE', `${base}/rules/${r.id}`); route(); }) }, '删除')))))));
 }
 
 async function auditPage() {
