@@ -133,6 +133,33 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task Create_an_activity_and_a_keyword_reply_through_the_forms()
+    {
+        var page = await SignInAsync();
+        await page.GotoAsync("/console/#/activities");
+        await page.Locator("#new-activity").ClickAsync();
+        var form = page.Locator("#activity-form");
+        await form.Locator("[name=title]").FillAsync("浏览器测试·周末科学秀");
+        await form.Locator("[name=timeText]").FillAsync("12月");
+        await form.Locator("[name=startsOn]").FillAsync("2026-12-05");
+        await form.Locator("[name=endsOn]").FillAsync("2026-12-27");
+        await form.Locator("[name=venue]").FillAsync("柳州科技馆");
+        await form.Locator("[name=hostUnits]").FillAsync("柳州市科学技术协会\n柳州科技馆");
+        await ConsoleSite.ScreenshotAsync(page, "17-activity-form");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("section.activity", new() { HasText = "浏览器测试·周末科学秀" })).ToBeVisibleAsync();
+
+        await page.GotoAsync("/console/#/replies");
+        var rule = page.Locator("#reply-rule");
+        await rule.WaitForAsync();
+        await rule.Locator("[name=keyword]").FillAsync("问答");
+        await rule.Locator("[name=replyText]").FillAsync("健康知识问答每期开始前会提醒您");
+        await rule.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#reply-rules")).ToContainTextAsync("健康知识问答每期开始前会提醒您");
+        await ConsoleSite.ScreenshotAsync(page, "18-replies");
+    }
+
+    [Fact]
     public async Task The_other_pages_render_on_a_laptop_and_a_phone()
     {
         await using (var conn = new Npgsql.NpgsqlConnection(site.ConnectionString))

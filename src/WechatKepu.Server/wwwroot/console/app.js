@@ -187,11 +187,13 @@ async function activitiesPage(params) {
       h('a', { class: `button ${mine ? '' : 'ghost'}`, href: '#/activities?mine=true' }, '本单位活动'),
       h('a', { class: `button ${mine ? 'ghost' : ''}`, href: '#/activities' }, '全部活动'),
       canWrite ? h('button', { class: 'ghost', id: 'new-activity', onclick: (e) => {
-        e.currentTarget.replaceWith(activityForm({ hostUnits: state.me.unit ? [state.me.unit] : [] }, async (body) => {
+        const button = e.currentTarget;
+        button.closest('.actions').after(activityForm({ hostUnits: state.me.unit ? [state.me.unit] : [] }, async (body) => {
           await api('POST', '/api/console/activities', body);
           toast('活动已创建');
           route();
         }));
+        button.remove();
       } }, '新建活动') : null),
     items.map(a => h('section', { class: 'card activity', 'data-code': a.code },
       h('h2', {}, `${a.code} ${a.title}`),
