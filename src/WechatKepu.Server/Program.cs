@@ -8,6 +8,7 @@ using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddKepuObservability();
 
 await builder.AddKepuDatabaseAsync();
 builder.Services.AddKepuProblemDetails();
@@ -17,6 +18,7 @@ builder.Services.AddKepuWechat();
 builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
+builder.Services.AddKepuRateLimiting();
 
 var app = builder.Build();
 
@@ -30,9 +32,11 @@ if (args.Contains("--migrate"))
 
 await app.PrepareDatabaseAsync();
 
+app.UseKepuObservability();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseKepuRateLimiting();
 app.UseAuthorization();
 
 app.MapOpenApi();

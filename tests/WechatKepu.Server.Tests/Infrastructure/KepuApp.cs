@@ -57,6 +57,8 @@ public class KepuApp : IAsyncLifetime
             // Tests run jobs by hand (or turn the server on in Configure) so outcomes never wait on a poll.
             b.UseSetting("Jobs:RunServer", "false");
             b.UseSetting("Jobs:RegisterRecurring", "false");
+            // Every in-process request has the same (no) client address; Resilience/RateLimitTests turn it on.
+            b.UseSetting("RateLimiting:Enabled", "false");
             b.UseSetting("Wechat:MiniProgram:AppId", MpAppId);
             b.UseSetting("Wechat:MiniProgram:AppSecret", MpSecret);
             b.UseSetting("Wechat:MiniProgram:Templates:0:Id", ReminderTemplate);
