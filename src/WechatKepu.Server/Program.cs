@@ -39,7 +39,8 @@ app.UseAuthentication();
 app.UseKepuRateLimiting();
 app.UseAuthorization();
 
-app.MapOpenApi();
+// One fixed document: a made-up document name is then a plain 404 ProblemDetails, not an echo of the name.
+app.MapOpenApi("/openapi/v1.json");
 if (app.Environment.IsDevelopment())
 {
     app.MapScalarApiReference("/docs");
