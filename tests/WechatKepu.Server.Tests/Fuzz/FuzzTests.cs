@@ -92,7 +92,8 @@ public sealed class FuzzTests(FuzzApp app, ITestOutputHelper output) : IClassFix
                 total++;
                 statuses[(int)status] = statuses.GetValueOrDefault((int)status) + 1;
                 var after = await CountRowsAsync(tables);
-                var label = $"{target.Key} #{i} [{what}] → {(int)status}";
+                var uri = request.RequestUri!.ToString();
+                var label = $"{target.Key} #{i} [{what}] {(uri.Length > 200 ? uri[..200] + "…" : uri)} → {(int)status}";
                 if ((int)status >= 500)
                 {
                     failures.Add($"{label}: {Truncate(body)}");
