@@ -93,11 +93,17 @@ public static class SignupRace
         var overbooked = confirmedRows > places || confirmedRows != confirmedCount || waitRows != waitCount;
 
         var throughput = parents / clock.Elapsed.TotalSeconds;
-        Console.WriteLine();
-        Console.WriteLine($"| sign-ups | connections | wall time | throughput | p50 | p99 | max | outcomes | confirmed rows / places | server peak RSS |");
-        Console.WriteLine($"|---|---|---|---|---|---|---|---|---|---|");
-        Console.WriteLine($"| {parents} | {connections} | {clock.Elapsed.TotalSeconds:F2} s | {throughput:F0}/s | {latencies.Percentile(50):F1} ms | {latencies.Percentile(99):F1} ms | {latencies.Percentile(100):F1} ms | {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}"))} | {confirmedRows} / {places} | {server.PeakMemoryMb():F0} MB |");
-        Console.WriteLine(overbooked ? "OVERBOOKED or counters inconsistent!" : "No overbooking; counters match rows.");
+        BenchReport.Section("signups", "Sign-up race (issue 5)",
+            $"dotnet run -c Release --project tests/WechatKepu.Benchmarks -- signups --parents {parents} --places {places} --waitlist {waitlist} --connections {connections}",
+        [
+            $"{parents} logged-in parents race for one session's {places} places (+{waitlist} waiting) over loopback HTTP; the backend is its own Release process on a durable (fsync on) PostgreSQL.",
+            "",
+            "| sign-ups | connections | wall time | throughput | p50 | p99 | max | outcomes | confirmed rows / places | server peak RSS |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            $"| {parents} | {connections} | {clock.Elapsed.TotalSeconds:F2} s | {throughput:F0}/s | {latencies.Percentile(50):F1} ms | {latencies.Percentile(99):F1} ms | {latencies.Percentile(100):F1} ms | {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}"))} | {confirmedRows} / {places} | {server.PeakMemoryMb():F0} MB |",
+            "",
+            overbooked ? "**OVERBOOKED or counters inconsistent!**" : "No overbooking; the session's counters match its rows.",
+        ]);
         await pg.DropDatabaseAsync(db);
         return overbooked ? 1 : 0;
     }
