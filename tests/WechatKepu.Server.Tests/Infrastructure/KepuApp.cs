@@ -26,6 +26,13 @@ public class KepuApp : IAsyncLifetime
     public const string LongTermTemplate = "tmpl-long-term-notice";
 
     private WebApplicationFactory<Program>? _factory;
+
+    // Hangfire logs through one process-wide provider, set to the ILoggerFactory of whichever host configured
+    // it last. With many hosts in one test process that host may be disposed while the others still run, and
+    // every Hangfire object created afterwards (a background job client, the static filter registry) throws
+    // ObjectDisposedException. So the registry is initialised before any host exists, and after each host
+    // has started Hangfire goes back to its own (silent) default provider.
+    static KepuApp() => _ = Hangfire.GlobalJobFilters.Filters;
     private SimulatorHost? _simulator;
 
     /// <summary>The WeChat platform stand-in the server talks to.</summary>
@@ -79,6 +86,7 @@ public class KepuApp : IAsyncLifetime
             Configure(b);
         });
         _ = _factory.Server; // start now: migrations and seed run here, not in the first test
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
     }
 
     public HttpClient CreateClient() => Factory.CreateClient();

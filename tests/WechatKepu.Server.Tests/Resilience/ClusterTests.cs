@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using WechatKepu.Benchmarks.Load;
+using ServerProcess = WechatKepu.Benchmarks.Load.ServerProcess;
 using WechatKepu.Data.Embedded;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Simulator;
