@@ -39,8 +39,18 @@ public static partial class ObservabilitySetup
 {
     public const string RequestIdHeader = "X-Request-Id";
 
+    // prometheus-net also publishes every .NET meter (ASP.NET Core, Kestrel, Npgsql's pool, the runtime);
+    // the runtime's private QUIC diagnostics are dozens of series nobody reads. Once per process.
+    private static readonly Lazy<bool> MeterFilter = new(() =>
+    {
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate =
+            instrument => !instrument.Meter.Name.StartsWith("Private.", StringComparison.Ordinal));
+        return true;
+    });
+
     public static WebApplicationBuilder AddKepuObservability(this WebApplicationBuilder builder)
     {
+        _ = MeterFilter.Value;
         builder.Services.AddOptions<ObservabilityOptions>().BindConfiguration(ObservabilityOptions.Section);
         var options = builder.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new();
         if (options.JsonLogs ?? builder.Environment.IsProduction())
