@@ -38,4 +38,9 @@ need_chromium() {
     echo "Installing Chromium for the console's browser tests (apt-get install chromium)..."
     apt_install chromium
   fi
+  # Without a CJK font the console's Chinese renders as empty boxes in the screenshots.
+  if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    echo "Installing a Chinese font for the browser tests' screenshots (fonts-wqy-microhei)..."
+    apt_install fonts-wqy-microhei fontconfig
+  fi
 }

@@ -1,8 +1,15 @@
 using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
+using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
+using WechatKepu.Server.Features.Console;
+using WechatKepu.Server.Features.Delivery;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.MiniProgram;
+using WechatKepu.Server.Features.Privacy;
+using WechatKepu.Server.Features.Replies;
+using WechatKepu.Server.Features.Receipts;
+using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
@@ -19,6 +26,12 @@ builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
 builder.Services.AddKepuRateLimiting();
+builder.Services.AddPrivacyRetention();
+builder.Services.AddCallback();
+builder.Services.AddConsole();
+builder.Services.AddDelivery();
+builder.Services.AddReminders();
+builder.Services.AddReceipts();
 
 var app = builder.Build();
 
@@ -27,6 +40,12 @@ if (args.Contains("--migrate"))
     var applied = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
     app.Logger.LogInformation("Migrations applied: {Applied}", applied.Count == 0 ? "none (up to date)" : string.Join(", ", applied));
     await app.StopAsync();
+    return;
+}
+
+if (await CreateAdminCommand.RunAsync(app, args) is { } exitCode)
+{
+    Environment.ExitCode = exitCode;
     return;
 }
 
@@ -50,6 +69,11 @@ app.UseKepuJobs();
 app.MapHealthApi();
 app.MapCatalogueApi();
 app.MapMiniProgramApi();
+app.MapCallbackApi();
+app.MapRepliesApi();
+app.MapConsole();
+app.MapDeliveryApi();
+app.MapTopicsApi();
 
 app.Run();
 

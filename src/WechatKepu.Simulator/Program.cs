@@ -9,8 +9,14 @@ public static class SimulatorProgram
     /// <c>dotnet run --project src/WechatKepu.Simulator --urls http://127.0.0.1:5107</c>.
     /// Accounts, followers and limits come from the <c>Simulator</c> configuration section.
     /// </summary>
-    public static void Main(string[] args)
+    public static int Main(string[] args)
     {
+        // `send …`: the platform side from the command line (see PlatformCommand).
+        if (args.FirstOrDefault() == "send")
+        {
+            return Platform.PlatformCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         var builder = WebApplication.CreateSlimBuilder(args);
         var options = builder.Configuration.GetSection(SimulatorOptions.Section).Get<SimulatorOptions>() ?? new SimulatorOptions();
         if (!options.LogRequests)
@@ -24,5 +30,6 @@ public static class SimulatorProgram
         app.MapWechatSimulator(simulator);
         app.Logger.LogInformation("WeChat simulator with {Accounts} account(s)", options.Accounts.Count);
         app.Run();
+        return 0;
     }
 }

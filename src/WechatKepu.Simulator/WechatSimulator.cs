@@ -62,9 +62,11 @@ public sealed partial class WechatSimulator
     public IReceiptSink? Receipts { get; set; }
 
     /// <summary>Every call received so far, in arrival order.</summary>
-    public IReadOnlyList<SimulatorCall> Calls => _calls.ToArray();
+    // Sequence numbers are taken just before the enqueue, so two concurrent calls can enqueue out of
+    // order: readers get the record sorted by sequence, i.e. in arrival order.
+    public IReadOnlyList<SimulatorCall> Calls => _calls.OrderBy(c => c.Sequence).ToArray();
 
-    public IReadOnlyList<SimulatorCall> CallsTo(string path) => _calls.Where(c => c.Path == path).ToArray();
+    public IReadOnlyList<SimulatorCall> CallsTo(string path) => _calls.Where(c => c.Path == path).OrderBy(c => c.Sequence).ToArray();
 
     public int CountCalls(string path, int? errcode = null) =>
         _calls.Count(c => c.Path == path && (errcode is null || c.Errcode == errcode));

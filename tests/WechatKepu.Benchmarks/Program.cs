@@ -19,6 +19,7 @@ public static class Program
     public static readonly IReadOnlyDictionary<string, Func<string[], Task<int>>> LoadTests = new Dictionary<string, Func<string[], Task<int>>>
     {
         ["signups"] = Load.SignupRace.RunAsync,
+        ["delivery-load"] = Delivery.DeliveryLoadTest.RunAsync,
     };
 
     /// <summary>

@@ -86,22 +86,24 @@ public static class JobsSetup
             }
         }
 
-        // Staff only; until the console's sign-in exists nobody passes this filter.
+        // Admins only, signed in with the staff cookie (which is not the default scheme).
         app.UseHangfireDashboard("/console/hangfire", new DashboardOptions
         {
-            Authorization = [new StaffDashboardAuthorization()],
+            Authorization = [],
+            AsyncAuthorization = [new StaffDashboardAuthorization()],
             DashboardTitle = "WechatKepu 后台任务",
             DisplayStorageConnectionString = false,
         });
         return app;
     }
 
-    private sealed class StaffDashboardAuthorization : IDashboardAuthorizationFilter
+    private sealed class StaffDashboardAuthorization : IDashboardAsyncAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context)
+        public async Task<bool> AuthorizeAsync(DashboardContext context)
         {
-            var user = context.GetHttpContext().User;
-            return user.Identity?.IsAuthenticated == true && user.IsInRole(Features.Staff.StaffPolicies.Roles.Admin);
+            var result = await Microsoft.AspNetCore.Authentication.AuthenticationHttpContextExtensions.AuthenticateAsync(
+                context.GetHttpContext(), Features.Staff.StaffPolicies.Scheme);
+            return result.Succeeded && result.Principal.IsInRole(Features.Staff.StaffPolicies.Roles.Admin);
         }
     }
 

@@ -56,9 +56,11 @@ public abstract record WechatInboundMessage
                 return $"{FromUserName}:{msgId}";
             }
 
-            // Events (and the odd message without MsgId) repeat these four on every retry.
+            // Events (and the odd message without MsgId) repeat these four on every retry. Send receipts
+            // (TEMPLATESENDJOBFINISH, MASSSENDJOBFINISH) also carry the send's MsgID: two receipts to one user
+            // in the same second are two receipts, not a retry.
             return string.Create(CultureInfo.InvariantCulture,
-                $"{FromUserName}:{CreateTime}:{eventName ?? MsgType}:{Xml.Field("EventKey")}");
+                $"{FromUserName}:{CreateTime}:{eventName ?? MsgType}:{Xml.Field("EventKey")}{(Xml.Field("MsgID") is { } receiptOf ? ":" + receiptOf : "")}");
         }
     }
 

@@ -20,13 +20,29 @@ public static class StaffSignIn
     public static void AddTestSignIn(this IWebHostBuilder builder) =>
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, Filter>());
 
-    /// <summary>A client carrying the staff cookie of a member with <paramref name="role"/> (and optional unit).</summary>
-    public static async Task<HttpClient> StaffClientAsync(this KepuApp app, string role, string? unit = null, string name = "测试员")
+    /// <summary>
+    /// A client carrying the staff cookie of a member with <paramref name="role"/> (and optional unit) and,
+    /// unless <paramref name="antiforgery"/> is false, a valid antiforgery token for writes.
+    /// </summary>
+    public static async Task<HttpClient> StaffClientAsync(this KepuApp app, string role, string? unit = null, string name = "测试员", bool antiforgery = true)
     {
         var client = app.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
         var response = await client.PostAsync($"{Path}?role={Uri.EscapeDataString(role)}&unit={Uri.EscapeDataString(unit ?? "")}&name={Uri.EscapeDataString(name)}", null);
         response.EnsureSuccessStatusCode();
+        if (antiforgery)
+        {
+            await client.UseAntiforgeryAsync();
+        }
+
         return client;
+    }
+
+    /// <summary>Fetches an antiforgery token (bound to whoever is signed in now) into the X-CSRF-TOKEN header.</summary>
+    public static async Task UseAntiforgeryAsync(this HttpClient client)
+    {
+        var json = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, "/api/console/antiforgery");
+        client.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
+        client.DefaultRequestHeaders.Add("X-CSRF-TOKEN", json.GetProperty("token").GetString());
     }
 
     private sealed class Filter : IStartupFilter
@@ -47,6 +63,8 @@ public static class StaffSignIn
                     claims.Add(new Claim("unit", q["unit"].ToString()));
                 }
 
+                // Map() moved the path into PathBase, and the cookie's path defaults to PathBase: issue it for the whole site.
+                http.Request.PathBase = PathString.Empty;
                 await http.SignInAsync(StaffPolicies.Scheme, new ClaimsPrincipal(new ClaimsIdentity(claims, StaffPolicies.Scheme)));
             }));
             next(app);

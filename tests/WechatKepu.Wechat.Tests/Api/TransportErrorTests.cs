@@ -38,7 +38,8 @@ public sealed class TransportErrorTests(SimulatorFixture fixture) : IClassFixtur
     [Fact]
     public async Task Timeout_is_a_retryable_transport_error_without_the_token_in_its_message()
     {
-        var account = fixture.NewAccount(timeout: TimeSpan.FromMilliseconds(300));
+        // Well above a slow CI machine's stable_token time, well below the 30 s the simulator holds user/info.
+        var account = fixture.NewAccount(timeout: TimeSpan.FromSeconds(2));
         account.Sim.AddFollower(account.AppId, "o_slow");
         var token = await account.Client.Tokens.GetTokenAsync(default);
         fixture.Sim.Faults.SetDelay(TimeSpan.FromSeconds(30), "/cgi-bin/user/info");

@@ -283,7 +283,7 @@ public sealed class WechatInboundMessageTests
         Assert.Equal("200163836", message.MsgId);
         Assert.Equal("failed:user block", message.Status);
         // A receipt is an event: its key is the event key, not FromUserName:MsgID.
-        Assert.Equal("oia2TjuEGTNoeX76QEjQNrcURxG8:1395658920:TEMPLATESENDJOBFINISH:", message.DedupKey);
+        Assert.Equal("oia2TjuEGTNoeX76QEjQNrcURxG8:1395658920:TEMPLATESENDJOBFINISH::200163836", message.DedupKey);
     }
 
     [Fact]
@@ -543,4 +543,27 @@ public sealed class WechatInboundMessageTests
           {extra}
         </xml>
         """;
+}
+
+public sealed class ReceiptDedupKeyTests
+{
+    private static string Receipt(long msgId, string createTime = "1700000000") => $"""
+        <xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[o_user]]></FromUserName>
+        <CreateTime>{createTime}</CreateTime><MsgType><![CDATA[event]]></MsgType>
+        <Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event><MsgID>{msgId}</MsgID><Status><![CDATA[success]]></Status></xml>
+        """;
+
+    [Fact]
+    public void Two_receipts_to_one_user_in_the_same_second_have_different_dedup_keys()
+    {
+        Assert.NotEqual(WechatKepu.Wechat.Messages.WechatInboundMessage.Parse(Receipt(1)).DedupKey,
+            WechatKepu.Wechat.Messages.WechatInboundMessage.Parse(Receipt(2)).DedupKey);
+    }
+
+    [Fact]
+    public void A_retried_receipt_has_the_same_dedup_key()
+    {
+        Assert.Equal(WechatKepu.Wechat.Messages.WechatInboundMessage.Parse(Receipt(7)).DedupKey,
+            WechatKepu.Wechat.Messages.WechatInboundMessage.Parse(Receipt(7)).DedupKey);
+    }
 }

@@ -65,7 +65,7 @@ public static class CatalogueApi
     {
         if (!long.TryParse(id, out var activityId) || activityId <= 0)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["id"] = ["id 必须是正整数"] });
+            return Problems.BadId();
         }
 
         var activity = await store.GetAsync(activityId, cancellationToken);

@@ -108,7 +108,7 @@ public static partial class MpProfileApi
     {
         if (MpApi.Id(id) is not { } childId)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["id"] = ["id 必须是正整数"] });
+            return Problems.BadId();
         }
 
         if (!await parents.HasConsentAsync(user.UserId(), options.Value.PrivacyNoticeVersion, ct))
@@ -131,7 +131,7 @@ public static partial class MpProfileApi
     {
         if (MpApi.Id(id) is not { } childId)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["id"] = ["id 必须是正整数"] });
+            return Problems.BadId();
         }
 
         return await parents.DeleteChildAsync(user.UserId(), childId, ct) switch

@@ -34,7 +34,7 @@ public static class MpSessionsApi
     {
         if (MpApi.Id(id) is not { } sessionId)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["id"] = ["id 必须是正整数"] });
+            return Problems.BadId();
         }
 
         var row = await store.GetSessionAsync(sessionId, ct);

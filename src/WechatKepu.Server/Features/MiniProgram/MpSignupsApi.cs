@@ -16,7 +16,7 @@ public static class MpSignupsApi
     {
         if (MpApi.Id(id) is not { } sessionId)
         {
-            return BadId();
+            return Problems.BadId();
         }
 
         var max = options.Value.MaxChildrenPerSignup;
@@ -63,7 +63,7 @@ public static class MpSignupsApi
     {
         if (MpApi.Id(id) is not { } signupId)
         {
-            return BadId();
+            return Problems.BadId();
         }
 
         var result = await signups.CancelAsync(user.UserId(), signupId, clock.GetUtcNow(), ct);
@@ -81,7 +81,7 @@ public static class MpSignupsApi
     {
         if (MpApi.Id(id) is not { } signupId)
         {
-            return BadId();
+            return Problems.BadId();
         }
 
         var (code, problem) = await CodeForAsync(signupId, user, signups, codes, ct);
@@ -93,14 +93,14 @@ public static class MpSignupsApi
     {
         if (MpApi.Id(id) is not { } signupId)
         {
-            return BadId();
+            return Problems.BadId();
         }
 
         var (code, problem) = await CodeForAsync(signupId, user, signups, codes, ct);
         return code is null ? problem! : TypedResults.File(CheckinCodes.QrPng(code), "image/png");
     }
 
-    private static ValidationProblem BadId() => Problems.Validation(new Dictionary<string, string[]> { ["id"] = ["id 必须是正整数"] });
+    private static ValidationProblem BadId() => Problems.BadId();
 
     private static async Task<(string? Code, ProblemHttpResult? Problem)> CodeForAsync(
         long signupId, ClaimsPrincipal user, SignupStore signups, CheckinCodes codes, CancellationToken ct)

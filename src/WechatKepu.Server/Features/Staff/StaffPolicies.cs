@@ -33,6 +33,8 @@ public static class StaffPolicies
         {
             o.Cookie.Name = "kepu.staff";
             o.Cookie.HttpOnly = true;
+            // Always the whole site: signing in under a mapped branch would otherwise scope the cookie to it.
+            o.Cookie.Path = "/";
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SlidingExpiration = true;

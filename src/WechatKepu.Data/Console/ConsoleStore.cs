@@ -1,0 +1,336 @@
+using Dapper;
+using Npgsql;
+using WechatKepu.Data.Catalogue;
+using WechatKepu.Data.Parents;
+using WechatKepu.Data.Staff;
+
+namespace WechatKepu.Data.Console;
+
+/// <summary>
+/// What the staff console reads and changes. Every change of a session's places takes the session's
+/// row lock first, like the sign-up transaction, and writes its audit entry in the same transaction.
+/// </summary>
+public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
+{
+    /// <summary>The SQL condition "the activity a is one of @unit's", true for everyone when @unit is null.</summary>
+    public const string UnitScope = "(@unit::text IS NULL OR @unit = ANY (a.host_units || a.organiser_units || a.co_organiser_units))";
+
+    private const string ActivityUnitsSql = $"SELECT {UnitScope} FROM activities a WHERE a.id = @activityId";
+
+    /// <summary>Whether the activity exists (null if not) and belongs to <paramref name="unit"/> (any unit when null).</summary>
+    public async Task<bool?> ActivityInScopeAsync(long activityId, string? unit, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(ActivityUnitsSql, new { activityId, unit }, cancellationToken: cancellationToken));
+    }
+
+    private const string SessionActivitySql = "SELECT activity_id FROM sessions WHERE id = @sessionId";
+
+    public async Task<long?> SessionActivityAsync(long sessionId, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(SessionActivitySql, new { sessionId }, cancellationToken: cancellationToken));
+    }
+
+    private const string ActivitiesSql = $"""
+        SELECT a.* FROM activities a
+        WHERE (@mine = false OR {UnitScope}) AND (@q::text IS NULL OR a.title ILIKE '%' || @q || '%' OR a.code = @q)
+        ORDER BY a.category, a.sort_order, a.id
+        """;
+
+    /// <summary>Activities, optionally only those of the unit; with their sessions (cancelled ones included).</summary>
+    public async Task<IReadOnlyList<ActivityRow>> ActivitiesAsync(string? unit, bool mine, string? q, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await conn.QueryAsync<ActivityRow>(new CommandDefinition(ActivitiesSql, new { unit, mine, q }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    private const string InsertSessionSql = """
+        INSERT INTO sessions (activity_id, title, starts_at, ends_at, venue, capacity, waitlist_capacity, signup_opens_at,
+                              signup_closes_at, cancel_deadline, min_grade, max_grade, min_age, max_age, status, created_at, updated_at)
+        VALUES (@activityId, @Title, @starts, @ends, @Venue, @Capacity, @WaitlistCapacity, @opens, @closes, @cancel,
+                @MinGrade, @MaxGrade, @MinAge, @MaxAge, @Status, @now, @now)
+        RETURNING id
+        """;
+
+    public async Task<long> CreateSessionAsync(long activityId, SessionEdit edit, StaffActor actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(InsertSessionSql, Args(edit, new { activityId, now = now.UtcDateTime }), tx, cancellationToken: cancellationToken));
+        await audit.WriteAsync(actor.Id, actor.Name, "session.create", $"session:{id}", new { activityId, edit.Title }, now, cancellationToken, conn, tx);
+        await tx.CommitAsync(cancellationToken);
+        return id;
+    }
+
+    private const string LockSessionSql = "SELECT status, confirmed_count, waitlist_count FROM sessions WHERE id = @sessionId FOR UPDATE";
+
+    private const string UpdateSessionSql = """
+        UPDATE sessions SET title = @Title, starts_at = @starts, ends_at = @ends, venue = @Venue, capacity = @Capacity,
+               waitlist_capacity = @WaitlistCapacity, signup_opens_at = @opens, signup_closes_at = @closes, cancel_deadline = @cancel,
+               min_grade = @MinGrade, max_grade = @MaxGrade, min_age = @MinAge, max_age = @MaxAge, status = @Status, updated_at = @now
+        WHERE id = @sessionId
+        """;
+
+    /// <summary>
+    /// Edits, moves or resizes a session under its row lock. Capacity may not fall below the confirmed
+    /// places; places it adds go at once to the waiting list, in its order.
+    /// </summary>
+    public async Task<SessionChange> UpdateSessionAsync(long sessionId, SessionEdit edit, StaffActor actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var cur = await conn.QuerySingleOrDefaultAsync<(string Status, int ConfirmedCount, int WaitlistCount)?>(
+            new CommandDefinition(LockSessionSql, new { sessionId }, tx, cancellationToken: cancellationToken));
+        if (cur is not { } c)
+        {
+            return new SessionChange(SessionChangeOutcome.NotFound, []);
+        }
+
+        if (c.Status == "cancelled")
+        {
+            return new SessionChange(SessionChangeOutcome.Cancelled, []);
+        }
+
+        if (edit.Capacity < c.ConfirmedCount)
+        {
+            return new SessionChange(SessionChangeOutcome.CapacityBelowConfirmed, [], c.ConfirmedCount);
+        }
+
+        await conn.ExecuteAsync(new CommandDefinition(UpdateSessionSql, Args(edit, new { sessionId, now = now.UtcDateTime }), tx, cancellationToken: cancellationToken));
+        var promoted = await SignupStore.PromoteLockedAsync(conn, tx, sessionId, now, cancellationToken);
+        var waiting = await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT waitlist_count FROM sessions WHERE id = @sessionId", new { sessionId }, tx, cancellationToken: cancellationToken));
+        if (edit.WaitlistCapacity < waiting)
+        {
+            await tx.RollbackAsync(cancellationToken);
+            return new SessionChange(SessionChangeOutcome.WaitlistBelowWaiting, [], waiting);
+        }
+
+        await audit.WriteAsync(actor.Id, actor.Name, "session.update", $"session:{sessionId}", new { edit, promoted }, now, cancellationToken, conn, tx);
+        await tx.CommitAsync(cancellationToken);
+        return new SessionChange(SessionChangeOutcome.Done, promoted);
+    }
+
+    private const string CancelSessionSql = """
+        WITH gone AS (
+            UPDATE signups SET status = 'cancelled', cancelled_at = @now, waitlist_seq = NULL
+            WHERE session_id = @sessionId AND status IN ('confirmed', 'waitlisted')
+            RETURNING id, session_id
+        ), ev AS (
+            INSERT INTO signup_events (signup_id, session_id, kind, created_at) SELECT id, session_id, 'session_cancelled', @now FROM gone
+        ), s AS (
+            UPDATE sessions SET status = 'cancelled', updated_at = @now,
+                   confirmed_count = (SELECT count(*) FROM signups WHERE session_id = @sessionId AND status = 'checked_in'),
+                   waitlist_count = 0
+            WHERE id = @sessionId
+        )
+        SELECT count(*) FROM gone
+        """;
+
+    /// <summary>
+    /// Cancels a session: its places and waiting list are released and each sign-up gets a
+    /// 'session_cancelled' event, which the reminder engine turns into a notice to the parent.
+    /// Cancelling twice changes nothing the second time.
+    /// </summary>
+    public async Task<SessionChange> CancelSessionAsync(long sessionId, string reason, StaffActor actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var cur = await conn.QuerySingleOrDefaultAsync<(string Status, int ConfirmedCount, int WaitlistCount)?>(
+            new CommandDefinition(LockSessionSql, new { sessionId }, tx, cancellationToken: cancellationToken));
+        if (cur is not { } c)
+        {
+            return new SessionChange(SessionChangeOutcome.NotFound, []);
+        }
+
+        if (c.Status == "cancelled")
+        {
+            return new SessionChange(SessionChangeOutcome.Cancelled, []);
+        }
+
+        var affected = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CancelSessionSql, new { sessionId, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
+        await audit.WriteAsync(actor.Id, actor.Name, "session.cancel", $"session:{sessionId}", new { reason, affected }, now, cancellationToken, conn, tx);
+        await tx.CommitAsync(cancellationToken);
+        return new SessionChange(SessionChangeOutcome.Done, [], affected);
+    }
+
+    private static DynamicParameters Args(SessionEdit e, object extra)
+    {
+        var p = new DynamicParameters(e);
+        p.AddDynamicParams(extra);
+        p.Add("starts", e.StartsAt.UtcDateTime);
+        p.Add("ends", e.EndsAt.UtcDateTime);
+        p.Add("opens", e.SignupOpensAt.UtcDateTime);
+        p.Add("closes", e.SignupClosesAt.UtcDateTime);
+        p.Add("cancel", e.CancelDeadline.UtcDateTime);
+        return p;
+    }
+
+    private const string SignupsSql = $"""
+        SELECT s.id, s.session_id, a.title AS activity_title, se.title AS session_title, se.starts_at,
+               c.name AS child_name, c.grade, c.birth_year_month, c.school, g.name AS guardian_name, g.phone AS guardian_phone,
+               s.party_id, s.status, s.created_at, s.promoted_at, s.cancelled_at, s.checked_in_at,
+               CASE WHEN s.status = 'waitlisted' THEN
+                   (SELECT count(DISTINCT w.party_id) FROM signups w
+                    WHERE w.session_id = s.session_id AND w.status = 'waitlisted' AND w.waitlist_seq <= s.waitlist_seq)::int
+               END AS waitlist_position
+        FROM signups s
+        JOIN sessions se ON se.id = s.session_id
+        JOIN activities a ON a.id = se.activity_id
+        LEFT JOIN children c ON c.id = s.child_id
+        LEFT JOIN guardians g ON g.user_id = s.user_id
+        WHERE (@sessionId::bigint IS NULL OR s.session_id = @sessionId)
+          AND (@activityId::bigint IS NULL OR se.activity_id = @activityId)
+          AND (@signupId::bigint IS NULL OR s.id = @signupId)
+        ORDER BY se.starts_at, s.session_id,
+                 CASE s.status WHEN 'checked_in' THEN 0 WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END,
+                 s.waitlist_seq NULLS FIRST, s.created_at, s.id
+        """;
+
+    /// <summary>Sign-ups of a session or of every session of an activity: places first, then the waiting list in order.</summary>
+    public async Task<IReadOnlyList<StaffSignupRow>> SignupsAsync(long? sessionId, long? activityId, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(SignupsSql, new { sessionId, activityId, signupId = (long?)null }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    private const string EventsSql = """
+        SELECT e.id, e.signup_id, c.name AS child_name, e.kind, e.created_at, e.notified_at
+        FROM signup_events e JOIN signups s ON s.id = e.signup_id LEFT JOIN children c ON c.id = s.child_id
+        WHERE e.session_id = @sessionId ORDER BY e.id
+        """;
+
+    /// <summary>The session's history: sign-ups, waiting, promotions, cancellations, check-ins.</summary>
+    public async Task<IReadOnlyList<SignupEventRow>> EventsAsync(long sessionId, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await conn.QueryAsync<SignupEventRow>(new CommandDefinition(EventsSql, new { sessionId }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    private const string CheckinSql = """
+        WITH cur AS (
+            SELECT s.id, s.status, s.session_id, se.status AS session_status FROM signups s JOIN sessions se ON se.id = s.session_id
+            WHERE s.id = @signupId FOR UPDATE OF s
+        ), upd AS (
+            UPDATE signups s SET status = 'checked_in', checked_in_at = @now
+            FROM cur WHERE s.id = cur.id AND cur.status = 'confirmed' AND cur.session_status <> 'cancelled'
+            RETURNING s.id, s.session_id
+        ), ev AS (
+            INSERT INTO signup_events (signup_id, session_id, kind, created_at) SELECT id, session_id, 'checked_in', @now FROM upd
+        )
+        SELECT cur.status, cur.session_status, EXISTS (SELECT 1 FROM upd) AS done FROM cur
+        """;
+
+    /// <summary>
+    /// Checks a confirmed child in. A checked-in sign-up keeps its place (confirmed_count counts it), so
+    /// the counters do not move. A second scan changes nothing and the caller shows the first time.
+    /// </summary>
+    public async Task<CheckinResult> CheckInAsync(long signupId, StaffActor actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var row = await conn.QuerySingleOrDefaultAsync<(string Status, string SessionStatus, bool Done)?>(
+            new CommandDefinition(CheckinSql, new { signupId, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
+        var outcome = row switch
+        {
+            null => CheckinOutcome.NotFound,
+            { Done: true } => CheckinOutcome.CheckedIn,
+            { Status: SignupStatus.CheckedIn } => CheckinOutcome.AlreadyCheckedIn,
+            { SessionStatus: "cancelled" } => CheckinOutcome.SessionCancelled,
+            _ => CheckinOutcome.NotConfirmed,
+        };
+        if (outcome == CheckinOutcome.CheckedIn)
+        {
+            await audit.WriteAsync(actor.Id, actor.Name, "signup.checkin", $"signup:{signupId}", null, now, cancellationToken, conn, tx);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        if (outcome == CheckinOutcome.NotFound)
+        {
+            return new CheckinResult(outcome, null);
+        }
+
+        var signup = await conn.QuerySingleAsync<StaffSignupRow>(new CommandDefinition(SignupsSql,
+            new { sessionId = (long?)null, activityId = (long?)null, signupId = (long?)signupId }, cancellationToken: cancellationToken));
+        return new CheckinResult(outcome, signup);
+    }
+
+    private const string SignupSessionSql = "SELECT se.activity_id FROM signups s JOIN sessions se ON se.id = s.session_id WHERE s.id = @signupId";
+
+    public async Task<long?> SignupActivityAsync(long signupId, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(SignupSessionSql, new { signupId }, cancellationToken: cancellationToken));
+    }
+
+    private const string FollowersSql = """
+        SELECT id, app_id, openid, subscribed, subscribed_at, unsubscribed_at, qr_scene, remark, tag_ids, last_message_at
+        FROM followers
+        WHERE (@appId::text IS NULL OR app_id = @appId)
+          AND (@subscribed::boolean IS NULL OR subscribed = @subscribed)
+          AND (@tagId::int IS NULL OR tag_ids @> ARRAY[@tagId]::int[])
+          AND (@q::text IS NULL OR openid = @q OR remark ILIKE '%' || @q || '%')
+        ORDER BY id DESC LIMIT @limit OFFSET @offset;
+        SELECT count(*) FROM followers
+        WHERE (@appId::text IS NULL OR app_id = @appId)
+          AND (@subscribed::boolean IS NULL OR subscribed = @subscribed)
+          AND (@tagId::int IS NULL OR tag_ids @> ARRAY[@tagId]::int[])
+          AND (@q::text IS NULL OR openid = @q OR remark ILIKE '%' || @q || '%');
+        SELECT t.tag AS id, count(*) AS followers FROM followers, unnest(tag_ids) AS t (tag)
+        WHERE subscribed AND (@appId::text IS NULL OR app_id = @appId) GROUP BY t.tag ORDER BY t.tag;
+        """;
+
+    public async Task<(IReadOnlyList<FollowerRow> Items, long Total, IReadOnlyList<(int Id, long Followers)> Tags)> FollowersAsync(
+        string? appId, bool? subscribed, int? tagId, string? q, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(FollowersSql, new
+        {
+            appId, subscribed, tagId, q, limit = pageSize, offset = (page - 1) * pageSize,
+        }, cancellationToken: cancellationToken));
+        var items = (await multi.ReadAsync<FollowerRow>()).ToList();
+        var total = await multi.ReadSingleAsync<long>();
+        var tags = (await multi.ReadAsync<(int, long)>()).ToList();
+        return (items, total, tags);
+    }
+
+    private const string DashboardSql = """
+        SELECT s.id, a.title AS activity_title, s.title, s.starts_at, s.venue, s.capacity, s.confirmed_count, s.waitlist_count,
+               (SELECT count(*) FROM signups x WHERE x.session_id = s.id AND x.status = 'checked_in')::int AS checked_in
+        FROM sessions s JOIN activities a ON a.id = s.activity_id
+        WHERE s.starts_at >= @now AND s.starts_at < @until AND s.status <> 'cancelled'
+        ORDER BY s.starts_at, s.id LIMIT 20;
+        SELECT count(*) FILTER (WHERE created_at >= @dayStart), count(*) FILTER (WHERE created_at >= @weekStart),
+               count(*) FILTER (WHERE status IN ('confirmed', 'waitlisted'))
+        FROM signups;
+        SELECT count(*) FROM followers WHERE subscribed;
+        SELECT count(*) FILTER (WHERE notified_at IS NULL), count(*) FILTER (WHERE notified_at IS NOT NULL)
+        FROM signup_events WHERE kind IN ('promoted', 'session_cancelled');
+        SELECT status, count(*) FROM broadcasts GROUP BY status;
+        """;
+
+    public async Task<DashboardFigures> DashboardAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var dayStart = Shanghai.At(DateOnly.FromDateTime(Shanghai.ToShanghai(now).DateTime), TimeOnly.MinValue);
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(DashboardSql, new
+        {
+            now = now.UtcDateTime,
+            until = now.AddDays(14).UtcDateTime,
+            dayStart = dayStart.UtcDateTime,
+            weekStart = dayStart.AddDays(-6).UtcDateTime,
+        }, cancellationToken: cancellationToken));
+        var upcoming = (await multi.ReadAsync<DashboardSession>()).ToList();
+        var (today, week, active) = await multi.ReadSingleAsync<(long, long, long)>();
+        var followers = await multi.ReadSingleAsync<long>();
+        var (pending, sent) = await multi.ReadSingleAsync<(long, long)>();
+        var broadcasts = (await multi.ReadAsync<(string Status, long Count)>()).ToDictionary(x => x.Status, x => x.Count);
+        return new DashboardFigures(upcoming, today, week, active, followers, pending, sent, broadcasts);
+    }
+}
+
+/// <summary>The staff member acting, as the audit log records them.</summary>
+public sealed record StaffActor(long? Id, string Name, string Role, string? Unit)
+{
+    public bool IsAdmin => Role == "admin";
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Hangfire;
+using WechatKepu.Data.Callback;
+using WechatKepu.Data.Followers;
+using WechatKepu.Server.Features.Followers;
+using WechatKepu.Server.Features.Replies;
+using WechatKepu.Wechat.Messages;
+
+namespace WechatKepu.Server.Features.Callback;
+
+/// <summary>What a message needs: an answer known in memory, or work in the database.</summary>
+public abstract record CallbackPlan;
+
+/// <summary>Answered from memory (keyword rules, fixed texts): claimed and answered in one insert.</summary>
+/// <param name="Text">The reply text; null for no reply.</param>
+public sealed record ImmediatePlan(string? Text) : CallbackPlan;
+
+/// <summary>Database work run once under the claim, with a deadline.</summary>
+/// <param name="Run">Returns the reply text, or "" for none.</param>
+/// <param name="After">Runs after the work committed (enqueue a job, notify the delivery engine).</param>
+public sealed record WorkPlan(Func<CommandContext, CancellationToken, Task<string>> Run, Func<CancellationToken, Task>? After = null) : CallbackPlan;
+
+/// <summary>Decides what each message and event gets, and runs the work of those that need the database.</summary>
+public sealed class CallbackDispatcher(
+    ReplyEngine replies,
+    IEnumerable<ICallbackCommand> commands,
+    InboundStore inbound,
+    IReceiptHandler receiptHandler,
+    IBackgroundJobClient jobs,
+    TimeProvider clock)
+{
+    public const string DefaultWelcome = "感谢关注！发送「活动」查看近期可报名的科普活动，发送「订阅 主题名」订阅活动提醒，发送「我的订阅」查看已订阅的提醒。";
+    public const string DefaultReply = "您好！发送「活动」查看近期科普活动，发送「我的订阅」管理活动提醒。";
+
+    private readonly ICallbackCommand[] _commands = commands.ToArray();
+
+    public async ValueTask<CallbackPlan> PlanAsync(string appId, WechatInboundMessage message, CancellationToken cancellationToken)
+    {
+        switch (message)
+        {
+            case WechatTextMessage text:
+                return await PlanTextAsync(appId, text.Content, cancellationToken);
+            case WechatVoiceMessage { Recognition: { Length: > 0 } heard }:
+                // Speech recognition hands us text; WeChat ends it with a full stop.
+                return await PlanTextAsync(appId, heard.TrimEnd('。', '.', '！', '？'), cancellationToken);
+            case WechatClickEvent click:
+                return await PlanTextAsync(appId, MenuKeys.ToText(click.EventKey), cancellationToken);
+            case WechatUserMessage media:
+                return new ImmediatePlan($"收到您的{Describe(media)}，谢谢！目前只能自动回复文字消息：发送「活动」查看近期科普活动，发送「我的订阅」管理活动提醒。");
+            case WechatSubscribeEvent subscribe:
+                var welcome = (await replies.ForAsync(appId, cancellationToken)).WelcomeText ?? DefaultWelcome;
+                return new WorkPlan(
+                    async (c, ct) =>
+                    {
+                        await FollowerStore.SubscribeAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, subscribe.SceneKey, subscribe.CreatedAt, ct);
+                        return welcome;
+                    },
+                    _ =>
+                    {
+                        jobs.Enqueue<FollowerProfileJob>(j => j.RunAsync(appId, subscribe.FromUserName, CancellationToken.None));
+                        return Task.CompletedTask;
+                    });
+            case WechatUnsubscribeEvent unsubscribe:
+                return new WorkPlan(async (c, ct) =>
+                {
+                    await FollowerStore.UnsubscribeAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, unsubscribe.CreatedAt, ct);
+                    return "";
+                });
+            case WechatScanEvent scan:
+                return new WorkPlan(async (c, ct) =>
+                {
+                    await FollowerStore.ScanAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, scan.EventKey, scan.CreatedAt, ct);
+                    return "";
+                });
+            case WechatEvent when Receipts(message) is { } receipts:
+                long[] ids = [];
+                return new WorkPlan(
+                    async (c, ct) =>
+                    {
+                        ids = await ReceiptStore.InsertAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, message.DedupKey, receipts, c.Now, ct);
+                        return "";
+                    },
+                    ct => ids.Length == 0 ? Task.CompletedTask : receiptHandler.HandleAsync(appId, ids, ct));
+            default:
+                // LOCATION reports, VIEW, view_miniprogram, scan-code menus, publish results, revocations and
+                // unknown types: logged in the inbound table, nothing to say.
+                return new ImmediatePlan(null);
+        }
+    }
+
+    /// <summary>
+    /// Runs a work plan once for the claimed message (see <see cref="InboundStore.HandleOnceAsync"/>), then
+    /// its follow-up.
+    /// </summary>
+    /// <returns>The outcome (reply XML or "") and the stored passive reply.</returns>
+    public async Task<(string Outcome, string? Reply)> RunAsync(
+        string appId, WechatInboundMessage message, WorkPlan plan, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var result = await inbound.HandleOnceAsync(appId, message.DedupKey, async (conn, tx, ct) =>
+        {
+            var text = await plan.Run(new CommandContext(appId, message.FromUserName, now, conn, tx), ct);
+            return text.Length == 0 ? "" : ReplyXml(message, text, now);
+        }, now, cancellationToken);
+        if (plan.After is not null)
+        {
+            await plan.After(CancellationToken.None);
+        }
+
+        return result;
+    }
+
+    public static string ReplyXml(WechatInboundMessage message, string text, DateTimeOffset now) =>
+        new WechatTextReply(text).ToXml(message, now.ToUnixTimeSeconds());
+
+    private async ValueTask<CallbackPlan> PlanTextAsync(string appId, string content, CancellationToken cancellationToken)
+    {
+        var text = content.Trim();
+        foreach (var command in _commands)
+        {
+            if (command.Match(text) is { } argument)
+            {
+                return new WorkPlan((c, ct) => command.RunAsync(c, argument, ct));
+            }
+        }
+
+        var account = await replies.ForAsync(appId, cancellationToken);
+        return new ImmediatePlan(account.Match(text, clock.GetUtcNow()) ?? account.DefaultText ?? DefaultReply);
+    }
+
+    private static string Describe(WechatUserMessage message) => message switch
+    {
+        WechatImageMessage => "图片",
+        WechatVoiceMessage => "语音",
+        WechatVideoMessageBase => "视频",
+        WechatLocationMessage => "位置",
+        WechatLinkMessage => "链接",
+        WechatMiniProgramPageMessage => "小程序卡片",
+        _ => "消息",
+    };
+
+    private static IReadOnlyList<ReceiptRecord>? Receipts(WechatInboundMessage message) => message switch
+    {
+        WechatTemplateSendJobFinishEvent t => [new ReceiptRecord("template_send", t.MsgId, null, t.Status, "{}")],
+        WechatMassSendJobFinishEvent m => [new ReceiptRecord("mass_send", m.MsgId, null, m.Status, JsonSerializer.Serialize(new
+        {
+            total_count = m.TotalCount, filter_count = m.FilterCount, sent_count = m.SentCount, error_count = m.ErrorCount,
+        }))],
+        WechatSubscribeMsgPopupEvent p => p.Items.Select(i => new ReceiptRecord("subscribe_popup", null, i.TemplateId, i.SubscribeStatusString,
+            JsonSerializer.Serialize(new { popup_scene = i.PopupScene }))).ToArray(),
+        WechatSubscribeMsgChangeEvent c => c.Items.Select(i => new ReceiptRecord("subscribe_change", null, i.TemplateId, i.SubscribeStatusString, "{}")).ToArray(),
+        WechatSubscribeMsgSentEvent s => s.Items.Select(i => new ReceiptRecord("subscribe_sent", i.MsgId, i.TemplateId, i.ErrorStatus,
+            JsonSerializer.Serialize(new { error_code = i.ErrorCode }))).ToArray(),
+        _ => null,
+    };
+}

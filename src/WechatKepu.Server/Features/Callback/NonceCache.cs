@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+
+namespace WechatKepu.Server.Features.Callback;
+
+/// <summary>
+/// The nonces of signed requests seen inside the timestamp window, in memory (checked before any database
+/// access). A nonce may come back only with the very same request (the same body or msg_signature): an
+/// identical replay is answered from the dedup table like a retry and does no harm, while the same nonce
+/// on a different body is a forgery (in plaintext mode the signature does not cover the body).
+/// </summary>
+/// <remarks>
+/// Entries are 64-bit hashes bucketed by the request's timestamp minute; a bucket is dropped once every
+/// timestamp in it is outside the window, since such requests are refused anyway. Memory is about 50 bytes
+/// per request in the last 2 × window. Each instance has its own cache: a replay sent to another instance
+/// still meets the signature, the window and the dedup table.
+/// </remarks>
+public sealed class NonceCache
+{
+    private readonly ConcurrentDictionary<long, ConcurrentDictionary<long, long>> _buckets = new();
+
+    /// <summary>Records the nonce, or checks that a repeat of it carries the same request.</summary>
+    /// <returns>False when the nonce was seen with a different fingerprint.</returns>
+    public bool TryRecord(string appId, long timestamp, string nonce, long fingerprint, DateTimeOffset now, TimeSpan window)
+    {
+        var minute = timestamp / 60;
+        if (!_buckets.TryGetValue(minute, out var bucket))
+        {
+            bucket = _buckets.GetOrAdd(minute, _ => new ConcurrentDictionary<long, long>());
+            Sweep(now, window);
+        }
+
+        // Two independent 32-bit hashes make a 64-bit key: collisions stay negligible at millions of entries.
+        var key = ((long)HashCode.Combine(appId, nonce, timestamp) << 32) | (uint)HashCode.Combine(timestamp, nonce, appId, 0x5bd1e995);
+        return bucket.GetOrAdd(key, fingerprint) == fingerprint;
+    }
+
+    public int Count => _buckets.Values.Sum(b => b.Count);
+
+    private void Sweep(DateTimeOffset now, TimeSpan window)
+    {
+        var oldest = (now - window).ToUnixTimeSeconds() / 60 - 1;
+        foreach (var minute in _buckets.Keys)
+        {
+            if (minute < oldest)
+            {
+                _buckets.TryRemove(minute, out _);
+            }
+        }
+    }
+
+    /// <summary>A 64-bit fingerprint of the part of a request its signature does not already pin down.</summary>
+    public static long Fingerprint(string value) =>
+        ((long)value.GetHashCode() << 32) | (uint)HashCode.Combine(value.Length, value);
+}

@@ -1,0 +1,535 @@
+using System.Text.Json;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using WechatKepu.Data;
+using WechatKepu.Data.Console;
+using WechatKepu.Data.Delivery;
+using WechatKepu.Data.Staff;
+using WechatKepu.Server.Features.Staff;
+using WechatKepu.Server.Features.Wechat;
+using WechatKepu.Server.Infrastructure;
+using WechatKepu.Wechat;
+using WechatKepu.Wechat.Api;
+using WechatKepu.Wechat.Api.Models.Custom;
+using WechatKepu.Wechat.Api.Models.Mass;
+using WechatKepu.Wechat.Api.Models.Template;
+
+namespace WechatKepu.Server.Features.Console;
+
+public sealed record NewsLink(string? Title, string? Description, string? Url);
+
+public sealed record TemplateBody(string? TemplateId, Dictionary<string, string>? Data);
+
+/// <summary>
+/// What staff compose. <c>kind</c>: text, news (a link with a title) or template (fields filled per
+/// template); <c>page</c>: a mini-program page the message links to. <c>audience</c>: all, tag (audienceRef
+/// = tag id), topic (= reminder topic id) or session (= session id: its parents, reached by unionid).
+/// </summary>
+public sealed record BroadcastRequest(
+    string? AppId, string? Title, string? Kind, string? Text, NewsLink? News, TemplateBody? Template, string? Page,
+    string? Audience, long? AudienceRef);
+
+public sealed record ScheduleRequest(DateTimeOffset? At);
+
+public sealed record BroadcastDto(
+    long Id, string AppId, string Title, string Kind, JsonElement Content, string Audience, long? AudienceRef, string Status,
+    DateTimeOffset? ScheduledAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long? MsgId, string? Error,
+    int? TotalCount, int? FilterCount, int? SentCount, int? ErrorCount, string CreatedByName, DateTimeOffset CreatedAt,
+    int Recipients, int RecipientsSent, int RecipientsFailed);
+
+/// <summary>A template broadcast's progress in the delivery engine: counts by outcome and the failures.</summary>
+public sealed record BroadcastDeliveryDto(long CampaignId, string CampaignStatus, int Total, int Sent, int Failed, int Pending,
+    IReadOnlyList<DeliveryFailure> Failures);
+
+public sealed record BroadcastDetailDto(BroadcastDto Broadcast, IReadOnlyList<BroadcastRecipientRow> RecipientList, BroadcastDeliveryDto? Delivery);
+
+/// <summary>The stored content of a broadcast (jsonb), one shape for every kind.</summary>
+public sealed record BroadcastContent(string? Text, NewsLink? News, TemplateBody? Template, string? Page);
+
+public static class BroadcastsApi
+{
+    /// <summary>WeChat allows a service account four mass sends to all followers or a tag per month.</summary>
+    public const int MonthlyMassCap = 4;
+
+    /// <summary>WeChat's mass-send frequency limit per account.</summary>
+    public const int MassPerMinute = 60;
+
+    private static readonly string[] Kinds = ["text", "news", "template"];
+    private static readonly string[] Audiences = ["all", "tag", "topic", "session"];
+
+    public static IServiceCollection AddBroadcasts(this IServiceCollection services)
+    {
+        services.AddSingleton<BroadcastStore>();
+        services.AddSingleton<BroadcastJob>();
+        return services;
+    }
+
+    public static void MapBroadcastsApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/console/broadcasts").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
+        read.MapGet("", ListAsync);
+        read.MapGet("/{id:long}", GetAsync);
+        var write = app.MapGroup("/api/console/broadcasts").WithTags("Console").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken();
+        write.MapPost("", CreateAsync);
+        write.MapPost("/{id:long}/preview", PreviewAsync).WithSummary("Sends the broadcast to the staff member's own openid");
+        write.MapPost("/{id:long}/schedule", ScheduleAsync).WithSummary("Send now (no body) or at a time; organisers' mass sends wait for an admin");
+        write.MapPost("/{id:long}/cancel", CancelAsync);
+        app.MapGroup("/api/console/broadcasts").WithTags("Console").RequireAuthorization(StaffPolicies.Admin).RequireAntiforgeryToken()
+            .MapPost("/{id:long}/confirm", ConfirmAsync).WithSummary("An admin confirms a mass send an organiser scheduled");
+    }
+
+    internal static BroadcastDto Dto(BroadcastRow b)
+    {
+        static DateTimeOffset? T(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+        return new BroadcastDto(b.Id, b.AppId, b.Title, b.Kind, JsonDocument.Parse(b.Content).RootElement.Clone(), b.Audience, b.AudienceRef,
+            b.Status, T(b.ScheduledAt), T(b.StartedAt), T(b.FinishedAt), b.MsgId, b.Error, b.TotalCount, b.FilterCount, b.SentCount,
+            b.ErrorCount, b.CreatedByName, T(b.CreatedAt)!.Value, b.Recipients, b.RecipientsSent, b.RecipientsFailed);
+    }
+
+    private static async Task<Ok<List<BroadcastDto>>> ListAsync(BroadcastStore store, CancellationToken ct) =>
+        TypedResults.Ok((await store.ListAsync(ct)).Select(Dto).ToList());
+
+    private static async Task<Results<Ok<BroadcastDetailDto>, ProblemHttpResult>> GetAsync(
+        long id, BroadcastStore store, DeliveryEngine engine, TimeProvider clock, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is not { } b)
+        {
+            return Problems.NotFound("没有找到该群发");
+        }
+
+        BroadcastDeliveryDto? delivery = null;
+        if (b.CampaignId is { } campaignId && await engine.ReportAsync(campaignId, 100, ct) is { } report)
+        {
+            var sent = report.Count(DeliveryStatus.Sent);
+            var pending = report.Count(DeliveryStatus.Pending) + report.Count(DeliveryStatus.Sending);
+            delivery = new BroadcastDeliveryDto(campaignId, report.Campaign.Status, report.Campaign.Total, sent,
+                report.Campaign.Total - sent - pending, pending, report.Failures);
+            if (b.Status == "sending" && report.Campaign.Status != "active")
+            {
+                // The engine finished the campaign: the broadcast is done too.
+                await store.FinishAsync(id, "completed", null, null, null, clock.GetUtcNow(), ct);
+                b = (await store.GetAsync(id, ct))!;
+            }
+        }
+
+        return TypedResults.Ok(new BroadcastDetailDto(Dto(b), await store.RecipientsAsync(id, ct), delivery));
+    }
+
+    private static async Task<Results<Created<BroadcastDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        BroadcastRequest? r, HttpContext http, BroadcastStore store, ConsoleStore console, IOptions<WechatOptions> wechat,
+        TimeProvider clock, Npgsql.NpgsqlDataSource db, CancellationToken ct)
+    {
+        var errors = new Errors();
+        var appId = r?.AppId?.Trim() is { Length: > 0 } a ? a : wechat.Value.OfficialAccounts.FirstOrDefault()?.AppId;
+        if (appId is null || wechat.Value.OfficialAccounts.All(x => x.AppId != appId))
+        {
+            errors.Add("appId", "请选择已配置的公众号");
+        }
+
+        var title = errors.Text("title", r?.Title, "群发标题", 64);
+        var kind = r?.Kind;
+        if (kind is null || !Kinds.Contains(kind))
+        {
+            errors.Add("kind", "消息类型须为 text（文字）、news（图文链接）或 template（模板消息）");
+        }
+
+        var page = errors.Text("page", r?.Page, "小程序页面", 200, required: false);
+        if (page is not null && !page.StartsWith("pages/", StringComparison.Ordinal))
+        {
+            errors.Add("page", "小程序页面须以 pages/ 开头");
+        }
+
+        BroadcastContent? content = null;
+        switch (kind)
+        {
+            case "text":
+                content = new BroadcastContent(errors.Text("text", r?.Text, "文字内容", 600), null, null, page);
+                break;
+            case "news":
+                var newsTitle = errors.Text("news.title", r?.News?.Title, "图文标题", 64);
+                var url = errors.Text("news.url", r?.News?.Url, "链接", 500);
+                if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out var u) | (u?.Scheme is not ("https" or "http")))
+                {
+                    errors.Add("news.url", "链接须为 http(s) 地址");
+                }
+
+                content = new BroadcastContent(null, new NewsLink(newsTitle, r?.News?.Description?.Trim() ?? "", url), null, page);
+                break;
+            case "template":
+                var templateId = errors.Text("template.templateId", r?.Template?.TemplateId, "模板 ID", 64);
+                if (r?.Template?.Data is not { Count: > 0 } data || data.Any(kv => string.IsNullOrWhiteSpace(kv.Key) || kv.Value is null || kv.Value.Length > 200))
+                {
+                    errors.Add("template.data", "请填写模板的各个字段（每项不超过 200 字）");
+                    data = [];
+                }
+
+                content = new BroadcastContent(null, null, new TemplateBody(templateId, data), page);
+                break;
+        }
+
+        var audience = r?.Audience;
+        if (audience is null || !Audiences.Contains(audience))
+        {
+            errors.Add("audience", "发送对象须为 all（全部关注者）、tag（标签）、topic（提醒主题）或 session（场次家长）");
+        }
+        else if (audience == "all" ? r!.AudienceRef is not null : r!.AudienceRef is not > 0)
+        {
+            errors.Add("audienceRef", audience == "all" ? "发送给全部关注者时不需要 audienceRef" : "请选择标签、主题或场次");
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Validation(errors.All);
+        }
+
+        var actor = http.User.Actor();
+        var missing = audience switch
+        {
+            "topic" => !await ExistsAsync(db, "SELECT EXISTS (SELECT 1 FROM reminder_topics WHERE id = @id AND app_id = @appId)", r!.AudienceRef!.Value, appId!, ct),
+            "session" => !await ExistsAsync(db, "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = @id)", r!.AudienceRef!.Value, appId!, ct),
+            "tag" => r!.AudienceRef > int.MaxValue,
+            _ => false,
+        };
+        if (missing)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["audienceRef"] = ["没有找到该主题或场次"] });
+        }
+
+        if (audience == "session" && await ConsoleScope.CheckAsync(console, actor, await console.SessionActivityAsync(r!.AudienceRef!.Value, ct), writing: true, ct) is { } problem)
+        {
+            return problem;
+        }
+
+        var id = await store.CreateAsync(new NewBroadcast(appId!, title!, kind!, JsonSerializer.Serialize(content, KepuJson.Web), audience!, r!.AudienceRef),
+            actor, clock.GetUtcNow(), ct);
+        return TypedResults.Created($"/api/console/broadcasts/{id}", Dto((await store.GetAsync(id, ct))!));
+    }
+
+    private static async Task<bool> ExistsAsync(Npgsql.NpgsqlDataSource db, string sql, long id, string appId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<bool>(conn, new Dapper.CommandDefinition(sql, new { id, appId }, cancellationToken: ct));
+    }
+
+    private static async Task<Results<Ok<BroadcastDto>, ProblemHttpResult>> PreviewAsync(
+        long id, HttpContext http, BroadcastStore store, StaffStore staff, BroadcastJob job, AuditLog audit, TimeProvider clock, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is not { } b)
+        {
+            return Problems.NotFound("没有找到该群发");
+        }
+
+        var actor = http.User.Actor();
+        var openid = actor.Id is { } sid ? (await staff.GetAsync(sid, ct))?.Openid : null;
+        if (string.IsNullOrEmpty(openid))
+        {
+            return Problems.Problem(409, "no_openid", "您的账号未绑定公众号 openid", "请管理员在工作人员账号中填写您关注公众号后的 openid，才能预览。");
+        }
+
+        try
+        {
+            await job.PreviewAsync(b, openid, ct);
+        }
+        catch (WechatApiException e)
+        {
+            return Problems.Problem(StatusCodes.Status502BadGateway, "wechat_error", "微信接口调用失败", $"{e.Errcode}: {e.Errmsg}");
+        }
+
+        await audit.WriteAsync(actor.Id, actor.Name, "broadcast.preview", $"broadcast:{id}", new { openid }, clock.GetUtcNow(), ct);
+        return TypedResults.Ok(Dto(b));
+    }
+
+    private static async Task<Results<Ok<BroadcastDto>, ValidationProblem, ProblemHttpResult>> ScheduleAsync(
+        long id, ScheduleRequest? request, HttpContext http, BroadcastStore store, IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is not { } b)
+        {
+            return Problems.NotFound("没有找到该群发");
+        }
+
+        var now = clock.GetUtcNow();
+        var at = request?.At ?? now;
+        if (at < now.AddMinutes(-1) || at > now.AddDays(60))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["at"] = ["发送时间须在现在到 60 天之内"] });
+        }
+
+        if (b.Status != "draft")
+        {
+            return NotDraft();
+        }
+
+        if (b.IsMass && b.Kind != "template" && await store.MassSendsThisMonthAsync(b.AppId, id, now, ct) >= MonthlyMassCap)
+        {
+            return Problems.Problem(409, "monthly_cap", "本月群发次数已用完", $"每个公众号每月最多群发 {MonthlyMassCap} 次（全部关注者或按标签）。");
+        }
+
+        var actor = http.User.Actor();
+        // A mass send reaches every follower and spends one of four a month: an organiser's waits for an admin.
+        var needsAdmin = b.IsMass && !actor.IsAdmin;
+        if (!await store.MoveAsync(id, ["draft"], needsAdmin ? "awaiting_confirmation" : "scheduled", at, actor, "broadcast.schedule", now, ct))
+        {
+            return NotDraft();
+        }
+
+        if (!needsAdmin)
+        {
+            jobs.Schedule<BroadcastJob>(j => j.RunAsync(id, CancellationToken.None), at);
+        }
+
+        return TypedResults.Ok(Dto((await store.GetAsync(id, ct))!));
+    }
+
+    private static ProblemHttpResult NotDraft() => Problems.Problem(409, "not_draft", "只有草稿状态的群发可以安排发送");
+
+    private static async Task<Results<Ok<BroadcastDto>, ProblemHttpResult>> ConfirmAsync(
+        long id, HttpContext http, BroadcastStore store, IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (!await store.MoveAsync(id, ["awaiting_confirmation"], "scheduled", null, http.User.Actor(), "broadcast.confirm", now, ct))
+        {
+            return await store.GetAsync(id, ct) is null ? Problems.NotFound("没有找到该群发") : Problems.Problem(409, "not_awaiting", "该群发不在等待确认状态");
+        }
+
+        var b = (await store.GetAsync(id, ct))!;
+        jobs.Schedule<BroadcastJob>(j => j.RunAsync(id, CancellationToken.None), b.ScheduledAt is { } t && t > now.UtcDateTime ? new DateTimeOffset(t, TimeSpan.Zero) : now);
+        return TypedResults.Ok(Dto(b));
+    }
+
+    private static async Task<Results<Ok<BroadcastDto>, ProblemHttpResult>> CancelAsync(
+        long id, HttpContext http, BroadcastStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await store.MoveAsync(id, ["draft", "scheduled", "awaiting_confirmation"], "cancelled", null, http.User.Actor(), "broadcast.cancel", clock.GetUtcNow(), ct))
+        {
+            return await store.GetAsync(id, ct) is null ? Problems.NotFound("没有找到该群发") : Problems.Problem(409, "already_started", "群发已开始或已结束，不能取消");
+        }
+
+        return TypedResults.Ok(Dto((await store.GetAsync(id, ct))!));
+    }
+}
+
+internal static class KepuJson
+{
+    public static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+}
+
+/// <summary>
+/// Sends a broadcast. Idempotent: it acts only on a scheduled (or interrupted 'sending') broadcast, and every
+/// WeChat send carries a key derived from the broadcast, so Hangfire's retry can never send twice.
+/// </summary>
+public sealed class BroadcastJob(
+    BroadcastStore store, DeliveryEngine engine, Npgsql.NpgsqlDataSource db, WechatClients clients, IOptions<WechatOptions> wechat,
+    IBackgroundJobClient jobs, TimeProvider clock, ILogger<BroadcastJob> log)
+{
+    [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunAsync(long id, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (await store.GetAsync(id, ct) is not { Status: "scheduled" or "sending" } b)
+        {
+            return;
+        }
+
+        if (b.Status == "scheduled" && b.ScheduledAt is { } at && at > now.UtcDateTime.AddSeconds(5))
+        {
+            return; // rescheduled later: that job will send
+        }
+
+        var client = clients.ForOfficialAccount(b.AppId);
+        var content = JsonSerializer.Deserialize<BroadcastContent>(b.Content, KepuJson.Web)!;
+        if (b.Kind == "template")
+        {
+            if (await store.ClaimAsync(id, now, ct))
+            {
+                await HandOverAsync(b, content, now, ct);
+            }
+
+            return;
+        }
+
+        if (b.IsMass)
+        {
+            if (await store.MassSendsSinceAsync(b.AppId, now.AddMinutes(-1), ct) >= BroadcastsApi.MassPerMinute)
+            {
+                jobs.Schedule<BroadcastJob>(j => j.RunAsync(id, CancellationToken.None), now.AddMinutes(1));
+                return;
+            }
+
+            var capped = await store.MassSendsThisMonthAsync(b.AppId, id, now, ct) >= BroadcastsApi.MonthlyMassCap;
+            if (!await store.ClaimAsync(id, now, ct))
+            {
+                return;
+            }
+
+            if (capped)
+            {
+                await store.FinishAsync(id, "failed", null, null, "本月群发次数已用完", now, ct);
+                return;
+            }
+
+            await SendMassAsync(client, b, content, ct);
+            return;
+        }
+
+        if (!await store.ClaimAsync(id, now, ct))
+        {
+            return;
+        }
+
+        await store.ExpandRecipientsAsync(b, ct);
+        await SendEachAsync(client, b, content, ct);
+    }
+
+    /// <summary>
+    /// Template messages go through the delivery engine: one campaign (source <c>broadcast:{id}</c>, so a
+    /// retried job creates nothing twice) whose rows the engine sends exactly once each, with receipts.
+    /// </summary>
+    private async Task HandOverAsync(BroadcastRow b, BroadcastContent content, DateTimeOffset now, CancellationToken ct)
+    {
+        if (b.CampaignId is not null)
+        {
+            return;
+        }
+
+        DeliveryAudience audience = b.Audience switch
+        {
+            "session" => new DeliveryAudience.SessionParents(b.AudienceRef!.Value),
+            "topic" => new DeliveryAudience.TopicSubscribers(b.AudienceRef!.Value),
+            "tag" => new DeliveryAudience.Followers(b.AppId, (int)b.AudienceRef!.Value),
+            _ => new DeliveryAudience.Followers(b.AppId),
+        };
+        var t = content.Template!;
+        var spec = new CampaignSpec(CampaignKinds.Broadcast, $"broadcast:{b.Id}", b.Title, now,
+            new CampaignContent(OaAppId: b.AppId, OaTemplateId: t.TemplateId, OaData: t.Data), CreatedBy: b.CreatedByName);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var created = await engine.CreateCampaignAsync(conn, tx, spec, audience, now, ct);
+        if (created is not null)
+        {
+            await BroadcastStore.AttachCampaignAsync(conn, tx, b.Id, created.CampaignId, ct);
+        }
+
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task SendMassAsync(WechatApiClient client, BroadcastRow b, BroadcastContent content, CancellationToken ct)
+    {
+        var filter = b.Audience == "all" ? MassFilter.All : MassFilter.Tag((int)b.AudienceRef!.Value);
+        try
+        {
+            var sent = await client.MassSendAllAsync(new MassSendAllRequest(filter, MassContent.TextMessage(Text(content)), ClientMsgId(b.Id)), ct);
+            await store.FinishAsync(b.Id, "sent", sent.MsgId, sent.MsgDataId, null, clock.GetUtcNow(), ct);
+        }
+        catch (WechatApiException e) when (e.Kind == WechatErrorKind.AlreadySent)
+        {
+            // An earlier attempt got through (its answer was lost): the clientmsgid names the one send.
+            await store.FinishAsync(b.Id, "sent", e.ExistingMsgId, null, null, clock.GetUtcNow(), ct);
+        }
+        catch (WechatApiException e) when (!e.IsTransport && e.Kind is not (WechatErrorKind.Retryable or WechatErrorKind.Token))
+        {
+            await store.FinishAsync(b.Id, "failed", null, null, $"{e.Errcode}: {e.Errmsg}", clock.GetUtcNow(), ct);
+        }
+    }
+
+    private async Task SendEachAsync(WechatApiClient client, BroadcastRow b, BroadcastContent content, CancellationToken ct)
+    {
+        var pending = await store.PendingRecipientsAsync(b.Id, ct);
+        var retryLater = false;
+        if (pending.Count >= 2)
+        {
+            // A list of openids goes in one mass send per 10 000 (WeChat's limit), each keyed by its first openid.
+            foreach (var chunk in pending.Chunk(10_000))
+            {
+                try
+                {
+                    await client.MassSendAsync(new MassSendRequest(chunk, MassContent.TextMessage(Text(content)), $"{ClientMsgId(b.Id)}-{chunk[0]}"), ct);
+                    await store.MarkRecipientsAsync(b.Id, chunk, "sent", null, clock.GetUtcNow(), ct);
+                }
+                catch (WechatApiException e) when (e.Kind == WechatErrorKind.AlreadySent)
+                {
+                    await store.MarkRecipientsAsync(b.Id, chunk, "sent", null, clock.GetUtcNow(), ct);
+                }
+                catch (WechatApiException e) when (e.IsTransport || e.Kind is WechatErrorKind.Retryable or WechatErrorKind.Token)
+                {
+                    retryLater = true;
+                }
+                catch (WechatApiException e)
+                {
+                    await store.MarkRecipientsAsync(b.Id, chunk, "failed", e.Errcode, clock.GetUtcNow(), ct);
+                }
+            }
+        }
+        else
+        {
+            foreach (var openid in pending)
+            {
+                try
+                {
+                    await SendOneAsync(client, b, content, openid, ct);
+                    await store.MarkRecipientsAsync(b.Id, [openid], "sent", null, clock.GetUtcNow(), ct);
+                }
+                catch (WechatApiException e) when (e.IsTransport || e.Kind is WechatErrorKind.Retryable or WechatErrorKind.Token)
+                {
+                    retryLater = true; // stays pending; the retry resends with the same client_msg_id
+                }
+                catch (WechatApiException e)
+                {
+                    await store.MarkRecipientsAsync(b.Id, [openid], e.Kind == WechatErrorKind.UserState ? "skipped" : "failed", e.Errcode, clock.GetUtcNow(), ct);
+                }
+            }
+        }
+
+        if (retryLater)
+        {
+            log.LogWarning("Broadcast {Id}: some sends failed for a passing reason; Hangfire retries the rest", b.Id);
+            throw new InvalidOperationException($"Broadcast {b.Id}: retryable WeChat errors");
+        }
+
+        await store.FinishAsync(b.Id, "completed", null, null, null, clock.GetUtcNow(), ct);
+    }
+
+    // One recipient cannot be a mass/send list (WeChat wants at least two): a customer-service message instead.
+    private Task SendOneAsync(WechatApiClient client, BroadcastRow b, BroadcastContent content, string openid, CancellationToken ct) =>
+        client.SendCustomMessageAsync(CustomSendRequest.Text(openid, Text(content)), ct);
+
+    /// <summary>Sends the broadcast to one staff member's openid only: mass preview, or the template itself.</summary>
+    public async Task PreviewAsync(BroadcastRow b, string openid, CancellationToken ct)
+    {
+        var client = clients.ForOfficialAccount(b.AppId);
+        var content = JsonSerializer.Deserialize<BroadcastContent>(b.Content, KepuJson.Web)!;
+        if (b.Kind == "template")
+        {
+            await client.SendTemplateMessageAsync(Template(b, content, openid) with { ClientMsgId = null }, ct);
+            return;
+        }
+
+        await client.MassPreviewAsync(new MassPreviewRequest(MassContent.TextMessage(Text(content)), openid), ct);
+    }
+
+    private TemplateSendRequest Template(BroadcastRow b, BroadcastContent content, string openid)
+    {
+        var t = content.Template!;
+        var mp = wechat.Value.MiniProgram.AppId;
+        return new TemplateSendRequest(openid, t.TemplateId!, t.Data!.ToDictionary(kv => kv.Key, kv => new TemplateValue(kv.Value)),
+            MiniProgram: content.Page is not null && mp.Length > 0 ? new MiniProgramLink(mp, content.Page) : null,
+            ClientMsgId: $"{ClientMsgId(b.Id)}-{openid}");
+    }
+
+    /// <summary>A news link goes out as text with the link (mass mpnews would need uploaded material); a page adds a mini-program link.</summary>
+    private string Text(BroadcastContent c)
+    {
+        var text = c.News is { } n ? $"<a href=\"{n.Url}\">{n.Title}</a>\n{n.Description}" : c.Text ?? "";
+        var mp = wechat.Value.MiniProgram.AppId;
+        return c.Page is not null && mp.Length > 0
+            ? $"{text}\n<a data-miniprogram-appid=\"{mp}\" data-miniprogram-path=\"{c.Page}\">打开小程序</a>"
+            : text;
+    }
+
+    /// <summary>The broadcast's idempotency key at WeChat: one broadcast, one send.</summary>
+    public static string ClientMsgId(long id) => $"kepu-b{id}";
+}

@@ -1,0 +1,65 @@
+using Mapster;
+using WechatKepu.Data.Console;
+using WechatKepu.Server.Features.Staff;
+
+namespace WechatKepu.Server.Features.Console;
+
+/// <summary>
+/// The staff console: the page under <c>/console</c> and its API under <c>/api/console</c>. Reads need
+/// any staff role, writes the organiser policy and an antiforgery token; organisers change only the
+/// activities of their own unit.
+/// </summary>
+public static class ConsoleApi
+{
+    public static IServiceCollection AddConsole(this IServiceCollection services)
+    {
+        services.AddStaffAccounts();
+        services.AddSingleton<ConsoleStore>();
+        services.AddSingleton<SessionExport>();
+        services.AddBroadcasts();
+        ConsoleMapping.Register(TypeAdapterConfig.GlobalSettings);
+        return services;
+    }
+
+    public static WebApplication MapConsole(this WebApplication app)
+    {
+        // The page itself holds no data: every figure on it comes from the API behind the staff cookie.
+        app.Use((http, next) =>
+        {
+            if (http.Request.Path.Value == "/console")
+            {
+                http.Response.Redirect("/console/");
+                return Task.CompletedTask;
+            }
+
+            return next(http);
+        });
+        app.UseDefaultFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-cache",
+        });
+
+        app.MapStaffAccountsApi();
+
+        var read = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
+        read.MapGet("/dashboard", ConsoleReadApi.DashboardAsync);
+        read.MapGet("/activities", ConsoleReadApi.ActivitiesAsync);
+        read.MapGet("/sessions/{id:long}", ConsoleReadApi.SessionAsync);
+        read.MapGet("/sessions/{id:long}/signups", ConsoleReadApi.SignupsAsync);
+        read.MapGet("/sessions/{id:long}/events", ConsoleReadApi.EventsAsync);
+        read.MapGet("/followers", ConsoleReadApi.FollowersAsync);
+
+        var write = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Organiser);
+        write.MapGet("/sessions/{id:long}/export.xlsx", SessionExport.SessionAsync).WithSummary("The session's sign-ups as .xlsx (logged)");
+        write.MapGet("/activities/{id:long}/export.xlsx", SessionExport.ActivityAsync).WithSummary("Every sign-up of the activity as .xlsx (logged)");
+        var guarded = write.MapGroup("").RequireAntiforgeryToken();
+        guarded.MapPost("/activities/{id:long}/sessions", SessionsWriteApi.CreateAsync);
+        guarded.MapPut("/sessions/{id:long}", SessionsWriteApi.UpdateAsync);
+        guarded.MapPost("/sessions/{id:long}/cancel", SessionsWriteApi.CancelAsync);
+        guarded.MapPost("/checkin", SessionsWriteApi.CheckInAsync);
+
+        app.MapBroadcastsApi();
+        return app;
+    }
+}

@@ -1,0 +1,235 @@
+using Mapster;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WechatKepu.Data.Callback;
+using WechatKepu.Server.Features.Callback;
+using WechatKepu.Server.Features.Staff;
+using WechatKepu.Server.Infrastructure;
+
+namespace WechatKepu.Server.Features.Replies;
+
+public sealed record ReplyAccountDto(string AppId, string Name);
+
+public sealed record ReplyRuleDto(
+    long Id, string Keyword, string MatchKind, string ReplyText, int Priority, bool Enabled,
+    DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveUntil, DateTimeOffset UpdatedAt);
+
+public sealed record ReplyRuleRequest(
+    string? Keyword, string? MatchKind, string? ReplyText, int? Priority, bool? Enabled, DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveUntil);
+
+public sealed record ReplySettingsDto(string? WelcomeText, string? DefaultText, string EffectiveWelcomeText, string EffectiveDefaultText);
+
+public sealed record ReplySettingsRequest(string? WelcomeText, string? DefaultText);
+
+/// <summary>
+/// Staff manage an official account's keyword rules, welcome message and default reply under
+/// <c>/api/console/replies</c>: any staff member reads, organisers and admins write. Each write
+/// invalidates the in-memory rules of every instance.
+/// </summary>
+public static class RepliesApi
+{
+    private const int MaxReplyText = 2000;
+
+    public static IEndpointRouteBuilder MapRepliesApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/console/replies").WithTags("Replies").RequireAuthorization(StaffPolicies.Viewer);
+        read.MapGet("/accounts", Accounts);
+        read.MapGet("/{appId}/rules", ListAsync);
+        read.MapGet("/{appId}/settings", SettingsAsync);
+
+        var write = app.MapGroup("/api/console/replies").WithTags("Replies").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken();
+        write.MapPost("/{appId}/rules", CreateAsync);
+        write.MapPut("/{appId}/rules/{id}", UpdateAsync);
+        write.MapDelete("/{appId}/rules/{id}", DeleteAsync);
+        write.MapPut("/{appId}/settings", SaveSettingsAsync);
+        return app;
+    }
+
+    public static void Register(TypeAdapterConfig config) =>
+        config.NewConfig<ReplyRuleRow, ReplyRuleDto>()
+            .Map(d => d.ActiveFrom, s => Utc(s.ActiveFrom))
+            .Map(d => d.ActiveUntil, s => Utc(s.ActiveUntil))
+            .Map(d => d.UpdatedAt, s => Utc(s.UpdatedAt)!.Value);
+
+    public static Ok<ReplyAccountDto[]> Accounts(CallbackAccounts accounts) =>
+        TypedResults.Ok(accounts.All.Select(a => new ReplyAccountDto(a.AppId, a.Options.Name)).OrderBy(a => a.AppId, StringComparer.Ordinal).ToArray());
+
+    public static async Task<Results<Ok<List<ReplyRuleDto>>, ProblemHttpResult>> ListAsync(
+        string appId, CallbackAccounts accounts, ReplyRuleStore store, CancellationToken ct) =>
+        accounts.Find(appId) is null
+            ? UnknownAccount(appId)
+            : TypedResults.Ok((await store.ListAsync(appId, ct)).Adapt<List<ReplyRuleDto>>());
+
+    public static async Task<Results<Created<ReplyRuleDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        string appId, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine, TimeProvider clock, CancellationToken ct)
+    {
+        if (accounts.Find(appId) is null)
+        {
+            return UnknownAccount(appId);
+        }
+
+        var (input, errors) = Validate(request);
+        if (input is null)
+        {
+            return Problems.Validation(errors.All);
+        }
+
+        var row = await store.CreateAsync(appId, input, clock.GetUtcNow(), ct);
+        engine.Invalidate();
+        return TypedResults.Created($"/api/console/replies/{appId}/rules/{row.Id}", row.Adapt<ReplyRuleDto>());
+    }
+
+    public static async Task<Results<Ok<ReplyRuleDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        string appId, string id, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine, TimeProvider clock, CancellationToken ct)
+    {
+        if (accounts.Find(appId) is null)
+        {
+            return UnknownAccount(appId);
+        }
+
+        if (RuleId(id) is not { } ruleId)
+        {
+            return UnknownRule(id);
+        }
+
+        var (input, errors) = Validate(request);
+        if (input is null)
+        {
+            return Problems.Validation(errors.All);
+        }
+
+        var row = await store.UpdateAsync(appId, ruleId, input, clock.GetUtcNow(), ct);
+        engine.Invalidate();
+        return row is null ? UnknownRule(id) : TypedResults.Ok(row.Adapt<ReplyRuleDto>());
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string appId, string id, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine, CancellationToken ct)
+    {
+        if (accounts.Find(appId) is null)
+        {
+            return UnknownAccount(appId);
+        }
+
+        if (RuleId(id) is not { } ruleId || !await store.DeleteAsync(appId, ruleId, ct))
+        {
+            return UnknownRule(id);
+        }
+
+        engine.Invalidate();
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<ReplySettingsDto>, ProblemHttpResult>> SettingsAsync(
+        string appId, CallbackAccounts accounts, ReplyRuleStore store, CancellationToken ct)
+    {
+        if (accounts.Find(appId) is null)
+        {
+            return UnknownAccount(appId);
+        }
+
+        var row = await store.GetSettingsAsync(appId, ct);
+        return TypedResults.Ok(SettingsDto(row?.WelcomeText, row?.DefaultText));
+    }
+
+    public static async Task<Results<Ok<ReplySettingsDto>, ValidationProblem, ProblemHttpResult>> SaveSettingsAsync(
+        string appId, ReplySettingsRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine, TimeProvider clock, CancellationToken ct)
+    {
+        if (accounts.Find(appId) is null)
+        {
+            return UnknownAccount(appId);
+        }
+
+        var errors = new Errors();
+        if (request is null)
+        {
+            errors.Add("body", "请提交欢迎语和默认回复");
+            return Problems.Validation(errors.All);
+        }
+
+        var welcome = ReplyText(errors, "welcomeText", request.WelcomeText, "欢迎语", required: false);
+        var fallback = ReplyText(errors, "defaultText", request.DefaultText, "默认回复", required: false);
+        if (errors.Any)
+        {
+            return Problems.Validation(errors.All);
+        }
+
+        var row = await store.SaveSettingsAsync(appId, welcome, fallback, clock.GetUtcNow(), ct);
+        engine.Invalidate();
+        return TypedResults.Ok(SettingsDto(row.WelcomeText, row.DefaultText));
+    }
+
+    private static ReplySettingsDto SettingsDto(string? welcome, string? fallback) =>
+        new(welcome, fallback, welcome ?? CallbackDispatcher.DefaultWelcome, fallback ?? CallbackDispatcher.DefaultReply);
+
+    private static (ReplyRuleInput? Input, Errors Errors) Validate(ReplyRuleRequest? request)
+    {
+        var errors = new Errors();
+        if (request is null)
+        {
+            errors.Add("body", "请提交关键词规则");
+            return (null, errors);
+        }
+
+        var keyword = errors.Text("keyword", request.Keyword, "关键词", 60);
+        var kind = request.MatchKind?.Trim().ToLowerInvariant();
+        if (kind is not ("exact" or "contains"))
+        {
+            errors.Add("matchKind", "匹配方式须为 exact（完全匹配）或 contains（包含）");
+        }
+
+        var reply = ReplyText(errors, "replyText", request.ReplyText, "回复内容", required: true);
+        var priority = request.Priority ?? 0;
+        if (priority is < -1000 or > 1000)
+        {
+            errors.Add("priority", "优先级须在 -1000 到 1000 之间");
+        }
+
+        if (request.ActiveFrom is { } from && request.ActiveUntil is { } until && until <= from)
+        {
+            errors.Add("activeUntil", "结束时间须晚于开始时间");
+        }
+
+        return errors.Any
+            ? (null, errors)
+            : (new ReplyRuleInput(keyword!, kind!, reply!, priority, request.Enabled ?? true, request.ActiveFrom, request.ActiveUntil), errors);
+    }
+
+    /// <summary>Reply texts may hold line breaks (and mini-program links), unlike one-line fields.</summary>
+    private static string? ReplyText(Errors errors, string field, string? value, string label, bool required)
+    {
+        var v = value?.Trim();
+        if (string.IsNullOrEmpty(v))
+        {
+            if (required)
+            {
+                errors.Add(field, $"请填写{label}");
+            }
+
+            return null;
+        }
+
+        if (v.Length > MaxReplyText)
+        {
+            errors.Add(field, $"{label}不能超过 {MaxReplyText} 个字");
+            return null;
+        }
+
+        if (v.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+        {
+            errors.Add(field, $"{label}含有无效字符");
+            return null;
+        }
+
+        return v;
+    }
+
+    private static long? RuleId(string id) => long.TryParse(id, out var value) && value > 0 ? value : null;
+
+    private static ProblemHttpResult UnknownAccount(string appId) =>
+        Problems.NotFound("未知的公众号", $"没有配置 appId 为 {appId} 的公众号。");
+
+    private static ProblemHttpResult UnknownRule(string id) => Problems.NotFound("关键词规则不存在", $"没有编号为 {id} 的规则。");
+
+    private static DateTimeOffset? Utc(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+}

@@ -1,0 +1,170 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClosedXML.Excel;
+using Microsoft.Playwright;
+using WechatKepu.Data;
+
+namespace WechatKepu.Console.Tests;
+
+/// <summary>The console in headless Chromium against the real server, database and WeChat simulator.</summary>
+public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<ConsoleSite>
+{
+    private static string LocalInput(DateTimeOffset t) => Shanghai.ToShanghai(t).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<IPage> SignInAsync(int width = 1280, int height = 900, bool screenshot = false)
+    {
+        var page = await site.NewPageAsync(width, height);
+        await page.GotoAsync("/console/");
+        await page.Locator("#login-form").WaitForAsync();
+        await page.FillAsync("input[name=username]", ConsoleSite.AdminUser);
+        await page.FillAsync("input[name=password]", "wrong password");
+        await page.ClickAsync("#login-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#login-error")).ToContainTextAsync("用户名或密码错误");
+        if (screenshot)
+        {
+            await ConsoleSite.ScreenshotAsync(page, "01-sign-in");
+        }
+
+        await page.FillAsync("input[name=password]", ConsoleSite.AdminPassword);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await page.Locator("#upcoming").WaitForAsync();
+        return page;
+    }
+
+    [Fact]
+    public async Task Sign_in_create_a_session_see_a_mini_program_signup_check_in_and_export_it()
+    {
+        var page = await SignInAsync(screenshot: true);
+        await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync("王管理");
+        await ConsoleSite.ScreenshotAsync(page, "02-dashboard");
+
+        // Create a session on activity 5.1.2 through the form.
+        await page.GotoAsync("/console/#/activities");
+        var activity = page.Locator("[data-code='5.1.2']");
+        await activity.WaitForAsync();
+        await ConsoleSite.ScreenshotAsync(page, "03-activities");
+        await activity.GetByText("新建场次").ClickAsync();
+        var starts = DateTimeOffset.UtcNow.AddDays(10);
+        var form = page.Locator("#session-form");
+        await form.Locator("[name=title]").FillAsync("浏览器测试·机器人体验");
+        await form.Locator("[name=venue]").FillAsync("柳州科技馆三楼");
+        await form.Locator("[name=startsAt]").FillAsync(LocalInput(starts));
+        await form.Locator("[name=endsAt]").FillAsync(LocalInput(starts.AddHours(2)));
+        await form.Locator("[name=capacity]").FillAsync("20");
+        await form.Locator("[name=signupOpensAt]").FillAsync(LocalInput(DateTimeOffset.UtcNow.AddDays(-1)));
+        await form.Locator("[name=signupClosesAt]").FillAsync(LocalInput(starts.AddHours(-2)));
+        await form.Locator("[name=cancelDeadline]").FillAsync(LocalInput(starts.AddDays(-1)));
+        await form.Locator("[name=minGrade]").SelectOptionAsync("1");
+        await form.Locator("[name=maxGrade]").SelectOptionAsync("6");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/console/#/session/*");
+        var sessionId = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("浏览器测试·机器人体验");
+
+        // A parent signs up through the mini-program API; the staff page shows it after a refresh.
+        var (parent, childId) = await site.ParentAsync("o-browser-parent-1", "陈小明");
+        (await parent.PostAsJsonAsync($"/api/mp/sessions/{sessionId}/signups", new { childIds = new[] { childId } })).EnsureSuccessStatusCode();
+        await page.GetByRole(AriaRole.Button, new() { Name = "刷新" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#signups")).ToContainTextAsync("陈小明");
+        await Assertions.Expect(page.Locator("#signups")).ToContainTextAsync("已确认");
+        await ConsoleSite.ScreenshotAsync(page, "04-session-signups");
+
+        // Check the child in by typing the code from the parent's phone; a second scan says when.
+        var signups = await parent.GetFromJsonAsync<JsonElement>("/api/mp/signups");
+        var code = signups[0].GetProperty("checkinCode").GetString()!;
+        await page.GotoAsync("/console/#/checkin");
+        await page.FillAsync("#checkin-code", code);
+        await page.PressAsync("#checkin-code", "Enter");
+        await Assertions.Expect(page.Locator("#checkin-result")).ToContainTextAsync("陈小明 签到成功");
+        await ConsoleSite.ScreenshotAsync(page, "05-checkin");
+        await page.FillAsync("#checkin-code", code);
+        await page.PressAsync("#checkin-code", "Enter");
+        await Assertions.Expect(page.Locator("#checkin-result")).ToContainTextAsync("已于");
+        await ConsoleSite.ScreenshotAsync(page, "06-checkin-second-scan");
+
+        // Download the session's export and open it as a workbook.
+        await page.GotoAsync($"/console/#/session/{sessionId}");
+        await Assertions.Expect(page.Locator("#signups")).ToContainTextAsync("已签到");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export"));
+        Assert.EndsWith(".xlsx", download.SuggestedFilename);
+        var path = Path.Combine(ConsoleSite.ScreenshotDir, "export-session.xlsx");
+        await download.SaveAsAsync(path);
+        using var book = new XLWorkbook(path);
+        var sheet = book.Worksheet(1);
+        Assert.Equal(2, sheet.LastRowUsed().RowNumber());
+        Assert.Equal("陈小明", sheet.Cell(2, 4).GetString());
+        Assert.Equal("13912345678", sheet.Cell(2, 8).GetString()); // an admin sees full numbers
+        Assert.Equal("已签到", sheet.Cell(2, 9).GetString());
+        Assert.Equal(Shanghai.ToShanghai(starts).DateTime, sheet.Cell(2, 3).GetDateTime(), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task Compose_preview_schedule_and_watch_a_broadcast_complete()
+    {
+        var page = await SignInAsync();
+        await page.GotoAsync("/console/#/broadcasts");
+        var form = page.Locator("#broadcast-form");
+        await form.WaitForAsync();
+        await form.Locator("[name=title]").FillAsync("科普日开幕通知");
+        await form.Locator("[name=text]").FillAsync("9月14日全国科普日柳州主场活动开幕，欢迎报名！");
+        await form.Locator("[name=page]").FillAsync("pages/index/index");
+        await form.Locator("#bc-audience").SelectOptionAsync("all");
+        await ConsoleSite.ScreenshotAsync(page, "07-broadcast-compose");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/console/#/broadcast/*");
+        await Assertions.Expect(page.Locator("#bc-status")).ToContainTextAsync("草稿");
+
+        await page.ClickAsync("#bc-preview");
+        await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("成功");
+        Assert.Contains(site.Wechat.CallsTo("/cgi-bin/message/mass/preview"), c => c.OpenId == ConsoleSite.AdminOpenId && c.Errcode == 0);
+
+        await page.FillAsync("#bc-at", LocalInput(DateTimeOffset.UtcNow));
+        await page.ClickAsync("#bc-schedule");
+        // Hangfire's worker sends it; the page refreshes itself until WeChat's job-finish counts arrive.
+        await Assertions.Expect(page.Locator("#bc-status")).ToContainTextAsync("已完成", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("成功 3");
+        await ConsoleSite.ScreenshotAsync(page, "08-broadcast-completed");
+        var sendall = Assert.Single(site.Wechat.CallsTo("/cgi-bin/message/mass/sendall"));
+        Assert.Contains("\"is_to_all\":true", sendall.Body);
+
+        await page.GotoAsync("/console/#/broadcasts");
+        await Assertions.Expect(page.Locator("#broadcasts")).ToContainTextAsync("已完成");
+        await ConsoleSite.ScreenshotAsync(page, "09-broadcasts");
+    }
+
+    [Fact]
+    public async Task The_other_pages_render_on_a_laptop_and_a_phone()
+    {
+        await using (var conn = new Npgsql.NpgsqlConnection(site.ConnectionString))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(conn, """
+                INSERT INTO followers (app_id, openid, subscribed, subscribed_at, tag_ids, qr_scene)
+                VALUES ('wxoabrowser000001', 'o-follower-1', true, now(), '{100}', 'kepuri'), ('wxoabrowser000001', 'o-follower-2', true, now(), '{}', null)
+                ON CONFLICT DO NOTHING
+                """);
+        }
+
+        var page = await SignInAsync();
+        foreach (var (hash, selector, name) in new[]
+                 {
+                     ("#/followers", "#followers", "10-followers"), ("#/audit", "#audit", "11-audit"), ("#/staff", "#staff-form", "12-staff"),
+                     ("#/topics", "h1", "13-topics"), ("#/replies", "h1", "14-replies"),
+                 })
+        {
+            await page.GotoAsync("/console/" + hash);
+            await page.Locator(selector).WaitForAsync();
+            await ConsoleSite.ScreenshotAsync(page, name);
+        }
+
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("关键词回复");
+        await page.GotoAsync("/console/#/audit");
+        await Assertions.Expect(page.Locator("#audit")).ToContainTextAsync("staff.login");
+
+        var phone = await SignInAsync(390, 844);
+        await ConsoleSite.ScreenshotAsync(phone, "15-phone-dashboard");
+        await phone.ClickAsync("#menu-toggle");
+        await phone.GetByRole(AriaRole.Link, new() { Name = "签到" }).ClickAsync();
+        await phone.Locator("#checkin-code").WaitForAsync();
+        await ConsoleSite.ScreenshotAsync(phone, "16-phone-checkin");
+    }
+}

@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Npgsql;
+using WechatKepu.Data.Embedded;
+using WechatKepu.Simulator.Platform;
+
+namespace WechatKepu.LoadTest;
+
+/// <summary>
+/// Callback throughput: starts PostgreSQL and the real server (a separate process, so its memory is its
+/// own), adds a keyword rule, then drives safe-mode text callbacks with distinct MsgIds from N
+/// connections in a closed loop and reports rate, latency percentiles, errors and the server's peak RSS.
+/// <code>dotnet run -c Release --project tests/WechatKepu.LoadTest -- --connections 32 --duration 10</code>
+/// </summary>
+public static class Program
+{
+    private const string AppId = "wxoaload000000001";
+    private const string Token = "load-token";
+    private const string Keyword = "开放时间";
+
+    public static async Task<int> Main(string[] args)
+    {
+        var o = Options.Parse(args);
+        var root = Path.Combine(Path.GetTempPath(), "kepu-loadtest");
+        Directory.CreateDirectory(root);
+        await using var pg = await EmbeddedPostgres.StartAsync(Path.Combine(root, "pg"), "kepu_load",
+            new EmbeddedPostgresOptions { Durable = o.Durable, MaxConnections = 200 });
+        var db = "load_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+        await pg.EnsureDatabaseAsync(db);
+        var connectionString = pg.ConnectionString(db);
+        var aesKey = WechatPlatform.NewEncodingAesKey();
+        var port = FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+
+        using var server = StartServer(o.ServerDll, baseUrl, connectionString, aesKey);
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler
+            {
+                MaxConnectionsPerServer = o.Connections,
+                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+                UseProxy = false,
+            }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(5) };
+            await WaitHealthyAsync(http, server);
+            await AddRuleAsync(connectionString);
+
+            using var platform = new WechatPlatform(http, new PlatformAccount(AppId, Token, aesKey));
+            var count = (int)Math.Min(o.MaxRequests, (o.Duration + o.Warmup) * o.ExpectedRate);
+            Console.WriteLine($"Preparing {count:N0} signed, encrypted callbacks (distinct MsgIds)…");
+            var requests = Prepare(platform, count);
+
+            // Warm-up, then the measured run with fresh messages.
+            var next = 0;
+            var warm = await RunAsync(http, platform, requests, () => Interlocked.Increment(ref next) - 1, o.Connections, TimeSpan.FromSeconds(o.Warmup), verifyEvery: 0);
+            Console.WriteLine($"Warm-up: {warm.Count:N0} callbacks, {warm.Errors} errors");
+            var run = await RunAsync(http, platform, requests, () => Interlocked.Increment(ref next) - 1, o.Connections, TimeSpan.FromSeconds(o.Duration), verifyEvery: 50);
+            server.Refresh();
+            var (rss, peak) = Memory(server.Id);
+            var rows = await CountAsync(connectionString);
+            Report(o, run, rss, peak, rows);
+            return run.Errors == 0 && !run.Exhausted ? 0 : 1;
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+                await server.WaitForExitAsync();
+            }
+
+            await pg.DropDatabaseAsync(db);
+        }
+    }
+
+    private sealed record Prepared(string PathAndQuery, byte[] Body, string Xml);
+
+    private sealed record Result(int Count, int Errors, double Seconds, long[] LatencyTicks, bool Exhausted, string? FirstError);
+
+    private static Prepared[] Prepare(WechatPlatform platform, int count)
+    {
+        var requests = new Prepared[count];
+        Parallel.For(0, count, i =>
+        {
+            var xml = PlatformMessages.Text(platform.Account.OriginalId, $"o-load-{i % 5000:D5}", platform.Now, Keyword, 9_000_000_000L + i);
+            var signed = platform.Sign(xml, CallbackMode.Safe);
+            requests[i] = new Prepared(signed.PathAndQuery, Encoding.UTF8.GetBytes(signed.Body), xml);
+        });
+        return requests;
+    }
+
+    private static async Task<Result> RunAsync(
+        HttpClient http, WechatPlatform platform, Prepared[] requests, Func<int> take, int connections, TimeSpan duration, int verifyEvery)
+    {
+        var stop = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var errors = 0;
+        var exhausted = false;
+        string? firstError = null;
+        var latencies = new List<long>[connections];
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, connections).Select(w => Task.Run(async () =>
+        {
+            var mine = latencies[w] = new List<long>(1 << 16);
+            while (Stopwatch.GetTimestamp() < stop)
+            {
+                var i = take();
+                if (i >= requests.Length)
+                {
+                    exhausted = true;
+                    return;
+                }
+
+                var r = requests[i];
+                var t0 = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var content = new ByteArrayContent(r.Body);
+                    using var response = await http.PostAsync(r.PathAndQuery, content);
+                    var body = await response.Content.ReadAsStringAsync();
+                    mine.Add(Stopwatch.GetTimestamp() - t0);
+                    var ok = response.StatusCode == HttpStatusCode.OK && body.StartsWith("<xml><Encrypt>", StringComparison.Ordinal);
+                    // Full verification (signature, decryption, addressee, the rule's text) on a sample: it costs
+                    // the load generator CPU the server would otherwise get.
+                    if (ok && verifyEvery > 0 && i % verifyEvery == 0)
+                    {
+                        var reply = platform.ReadReply(r.Xml, CallbackMode.Safe, body);
+                        ok = reply is not null && reply.Contains("科普日快乐", StringComparison.Ordinal);
+                        body = ok ? body : "reply: " + reply;
+                    }
+
+                    if (!ok)
+                    {
+                        Interlocked.Increment(ref errors);
+                        Interlocked.CompareExchange(ref firstError, $"{(int)response.StatusCode}: {body[..Math.Min(body.Length, 200)]}", null);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, ex.GetType().Name + ": " + ex.Message, null);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var all = latencies.SelectMany(l => l).ToArray();
+        Array.Sort(all);
+        return new Result(all.Length, errors, seconds, all, exhausted, firstError);
+    }
+
+    private static void Report(Options o, Result run, long rssKb, long peakKb, long rows)
+    {
+        double Ms(double q) => run.LatencyTicks.Length == 0 ? 0 : run.LatencyTicks[Math.Min(run.LatencyTicks.Length - 1, (int)(q * run.LatencyTicks.Length))] * 1000.0 / Stopwatch.Frequency;
+        Console.WriteLine();
+        Console.WriteLine($"connections {o.Connections}, {run.Seconds:0.0} s, durable PostgreSQL: {o.Durable}");
+        Console.WriteLine($"callbacks   {run.Count:N0}  ({run.Count / run.Seconds:N0}/s)");
+        Console.WriteLine($"errors      {run.Errors}{(run.FirstError is null ? "" : "  first: " + run.FirstError)}{(run.Exhausted ? "  (ran out of prepared requests: raise --expected-rate)" : "")}");
+        Console.WriteLine($"latency ms  p50 {Ms(0.50):0.00}  p90 {Ms(0.90):0.00}  p99 {Ms(0.99):0.00}  p99.9 {Ms(0.999):0.00}  max {Ms(1.0):0.00}");
+        Console.WriteLine($"server RSS  {rssKb / 1024} MB at end, peak {peakKb / 1024} MB");
+        Console.WriteLine($"inbound rows {rows:N0} (warm-up + run; one per distinct MsgId)");
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    private static Process StartServer(string dll, string url, string connectionString, string aesKey)
+    {
+        var info = new ProcessStartInfo("dotnet", [dll, "--urls", url])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        var env = info.Environment;
+        env["ASPNETCORE_ENVIRONMENT"] = "Benchmark";
+        env["ConnectionStrings__Kepu"] = connectionString;
+        env["Logging__LogLevel__Default"] = "Warning";
+        env["Database__SeedCatalogue"] = "false";
+        env["Wechat__ApiBaseUrl"] = "http://127.0.0.1:9";
+        env["Wechat__OfficialAccounts__0__AppId"] = AppId;
+        env["Wechat__OfficialAccounts__0__AppSecret"] = "load-secret";
+        env["Wechat__OfficialAccounts__0__Token"] = Token;
+        env["Wechat__OfficialAccounts__0__EncodingAESKey"] = aesKey;
+        env["Wechat__OfficialAccounts__0__Name"] = "压测公众号";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine("[server] " + e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine("[server] " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http, Process server)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException("The server exited during start-up");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The server did not become healthy within 60 s");
+    }
+
+    private static async Task AddRuleAsync(string connectionString)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            WITH r AS (INSERT INTO reply_rules (app_id, keyword, match_kind, reply_text)
+                       VALUES ($1, $2, 'exact', '科普日快乐！柳州科技馆每天 9:00–17:00 开放。') RETURNING app_id)
+            SELECT pg_notify('kepu_reply_rules', app_id) FROM r
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = AppId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = Keyword });
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> CountAsync(string connectionString)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM wechat_inbound", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static (long RssKb, long PeakKb) Memory(int pid)
+    {
+        long Read(string key) => File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Select(l => long.Parse(l[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)).FirstOrDefault();
+        return (Read("VmRSS:"), Read("VmHWM:"));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed record Options(int Connections, int Duration, int Warmup, int ExpectedRate, int MaxRequests, bool Durable, string ServerDll)
+    {
+        public static Options Parse(string[] args)
+        {
+            string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+            int Int(string name, int fallback) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+            var repo = AppContext.BaseDirectory;
+            while (repo is not null && !File.Exists(Path.Combine(repo, "WechatKepu.sln")))
+            {
+                repo = Path.GetDirectoryName(repo);
+            }
+
+            var dll = Get("--server-dll") ?? Path.Combine(repo ?? ".", "src/WechatKepu.Server/bin/Release/net10.0/WechatKepu.Server.dll");
+            return new Options(Int("--connections", 32), Int("--duration", 10), Int("--warmup", 3), Int("--expected-rate", 25_000),
+                Int("--max-requests", 600_000), Get("--durable") != "false", dll);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using WechatKepu.Server.Tests.Infrastructure;
+using WechatKepu.Simulator.Platform;
+
+namespace WechatKepu.Server.Tests.Callback;
+
+/// <summary>The staff API for keyword rules, the welcome message and the default reply.</summary>
+public sealed class RepliesApiTests(CallbackApp app) : IClassFixture<CallbackApp>
+{
+    private const string Rules = $"/api/console/replies/{CallbackApp.AppId}/rules";
+    private const string Settings = $"/api/console/replies/{CallbackApp.AppId}/settings";
+
+    [Fact]
+    public async Task Without_a_staff_cookie_it_is_401_and_a_viewer_cannot_write()
+    {
+        using var anonymous = app.CreateClient();
+        await ProblemAssert.IsProblemAsync(await anonymous.GetAsync(Rules), HttpStatusCode.Unauthorized);
+
+        using var viewer = await app.StaffClientAsync("viewer");
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(Rules)).StatusCode);
+        var before = await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules");
+        await ProblemAssert.IsProblemAsync(await viewer.PostAsJsonAsync(Rules, new { keyword = "x", matchKind = "exact", replyText = "y" }), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await viewer.PutAsJsonAsync(Settings, new { welcomeText = "x" }), HttpStatusCode.Forbidden);
+        Assert.Equal(before, await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules"));
+    }
+
+    [Fact]
+    public async Task Bad_rules_are_400_naming_the_field_and_write_nothing()
+    {
+        using var staff = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        var before = await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules");
+        await ProblemAssert.NamesParameterAsync(await staff.PostAsJsonAsync(Rules, new { keyword = "", matchKind = "exact", replyText = "y" }), "keyword");
+        await ProblemAssert.NamesParameterAsync(await staff.PostAsJsonAsync(Rules, new { keyword = "k", matchKind = "regex", replyText = "y" }), "matchKind");
+        await ProblemAssert.NamesParameterAsync(await staff.PostAsJsonAsync(Rules, new { keyword = "k", matchKind = "exact", replyText = new string('长', 2001) }), "replyText");
+        await ProblemAssert.NamesParameterAsync(await staff.PostAsJsonAsync(Rules, new { keyword = new string('k', 61), matchKind = "exact", replyText = "y" }), "keyword");
+        await ProblemAssert.NamesParameterAsync(await staff.PostAsJsonAsync(Rules, new { keyword = "k", matchKind = "exact", replyText = "y", priority = 5000 }), "priority");
+        await ProblemAssert.NamesParameterAsync(await staff.PostAsJsonAsync(Rules, new
+        {
+            keyword = "k", matchKind = "exact", replyText = "y", activeFrom = "2026-12-02T00:00:00+08:00", activeUntil = "2026-12-01T00:00:00+08:00",
+        }), "activeUntil");
+        var malformed = await staff.PostAsync(Rules, new StringContent("{\"keyword\":", System.Text.Encoding.UTF8, "application/json"));
+        await ProblemAssert.IsProblemAsync(malformed, HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(await staff.PostAsJsonAsync("/api/console/replies/wxnope/rules", new { keyword = "k", matchKind = "exact", replyText = "y" }), HttpStatusCode.NotFound);
+        Assert.Equal(before, await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules"));
+
+        await ProblemAssert.IsProblemAsync(await staff.PutAsJsonAsync($"{Rules}/999999", new { keyword = "k", matchKind = "exact", replyText = "y" }), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await staff.PutAsJsonAsync($"{Rules}/abc", new { keyword = "k", matchKind = "exact", replyText = "y" }), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await staff.DeleteAsync($"{Rules}/999999"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Rules_are_created_updated_disabled_and_deleted_and_callbacks_follow_at_once()
+    {
+        using var staff = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        using var platform = app.Platform();
+        var created = await staff.PostAsJsonAsync(Rules, new { keyword = "开放时间", matchKind = "contains", replyText = "每天 9:00–17:00\n周一闭馆" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rule = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = rule.GetProperty("id").GetInt64();
+        Assert.Equal("每天 9:00–17:00\n周一闭馆", (await platform.PostAsync(platform.Text("o-api", "科技馆开放时间是？"), CallbackMode.Safe)).Content);
+
+        var updated = await staff.PutAsJsonAsync($"{Rules}/{id}", new { keyword = "开放时间", matchKind = "contains", replyText = "节假日照常开放" });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal("节假日照常开放", (await platform.PostAsync(platform.Text("o-api", "开放时间"), CallbackMode.Safe)).Content);
+
+        await staff.PutAsJsonAsync($"{Rules}/{id}", new { keyword = "开放时间", matchKind = "contains", replyText = "节假日照常开放", enabled = false });
+        Assert.NotEqual("节假日照常开放", (await platform.PostAsync(platform.Text("o-api", "开放时间"), CallbackMode.Safe)).Content);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await staff.DeleteAsync($"{Rules}/{id}")).StatusCode);
+        var list = await staff.GetFromJsonAsync<JsonElement>(Rules);
+        Assert.DoesNotContain(list.EnumerateArray(), r => r.GetProperty("id").GetInt64() == id);
+    }
+
+    [Fact]
+    public async Task The_welcome_message_and_default_reply_are_editable()
+    {
+        using var staff = await app.StaffClientAsync("admin");
+        var saved = await staff.PutAsJsonAsync(Settings, new { welcomeText = "欢迎关注健康柳州！", defaultText = "小编稍后回复您" });
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        var settings = await staff.GetFromJsonAsync<JsonElement>(Settings);
+        Assert.Equal("欢迎关注健康柳州！", settings.GetProperty("welcomeText").GetString());
+
+        using var platform = app.Platform();
+        Assert.Equal("欢迎关注健康柳州！", (await platform.PostAsync(PlatformMessages.Subscribe("gh_kepu000000001", "o-welcome", platform.Now), CallbackMode.Compatible)).Content);
+        Assert.Equal("小编稍后回复您", (await platform.PostAsync(platform.Text("o-welcome", "随便说说"), CallbackMode.Plaintext)).Content);
+
+        await ProblemAssert.NamesParameterAsync(await staff.PutAsJsonAsync(Settings, new { welcomeText = new string('长', 2001) }), "welcomeText");
+
+        // Cleared again: the built-in texts answer.
+        await staff.PutAsJsonAsync(Settings, new { welcomeText = (string?)null, defaultText = (string?)null });
+        Assert.Equal(Features.Callback.CallbackDispatcher.DefaultReply, (await platform.PostAsync(platform.Text("o-welcome", "随便说说"), CallbackMode.Plaintext)).Content);
+
+        var accounts = await staff.GetFromJsonAsync<JsonElement>("/api/console/replies/accounts");
+        Assert.Contains(accounts.EnumerateArray(), a => a.GetProperty("name").GetString() == "健康柳州");
+    }
+}
