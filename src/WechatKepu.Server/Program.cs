@@ -15,6 +15,7 @@ using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddKepuObservability();
 
 await builder.AddKepuDatabaseAsync();
 builder.Services.AddKepuProblemDetails();
@@ -24,6 +25,7 @@ builder.Services.AddKepuWechat();
 builder.Services.AddKepuJobs(builder.Configuration);
 builder.Services.AddMiniProgram();
 builder.Services.AddStaffAuthorization();
+builder.Services.AddKepuRateLimiting();
 builder.Services.AddPrivacyRetention();
 builder.Services.AddCallback();
 builder.Services.AddConsole();
@@ -49,12 +51,15 @@ if (await CreateAdminCommand.RunAsync(app, args) is { } exitCode)
 
 await app.PrepareDatabaseAsync();
 
+app.UseKepuObservability();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseKepuRateLimiting();
 app.UseAuthorization();
 
-app.MapOpenApi();
+// One fixed document: a made-up document name is then a plain 404 ProblemDetails, not an echo of the name.
+app.MapOpenApi("/openapi/v1.json");
 if (app.Environment.IsDevelopment())
 {
     app.MapScalarApiReference("/docs");

@@ -13,17 +13,30 @@ namespace WechatKepu.Benchmarks;
 public static class Program
 {
     /// <summary>
-    /// Entry point. Load tests (each runs the server as its own process): <c>signups</c> (issue 5) and
-    /// <c>delivery-load [count] [Setting=value…]</c> (issue 6); anything else goes to BenchmarkDotNet.
+    /// The load tests (each starts the backend as its own process and prints a <see cref="Load.BenchReport"/>
+    /// section); <c>.ci/bench</c> runs every one listed here. Add a mode with one line.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, Func<string[], Task<int>>> LoadTests = new Dictionary<string, Func<string[], Task<int>>>
+    {
+        ["signups"] = Load.SignupRace.RunAsync,
+        ["delivery-load"] = Delivery.DeliveryLoadTest.RunAsync,
+    };
+
+    /// <summary>
+    /// Entry point. A load test's name runs it (<c>signups</c>: issue 5's sign-up race); <c>--list-load</c>
+    /// prints their names; anything else goes to BenchmarkDotNet.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
-        switch (args)
+        if (args is ["--list-load"])
         {
-            case ["signups", .. var signupArgs]:
-                return await Load.SignupRace.RunAsync(signupArgs);
-            case ["delivery-load", .. var deliveryArgs]:
-                return await Delivery.DeliveryLoadTest.RunAsync(deliveryArgs);
+            Console.WriteLine(string.Join('\n', LoadTests.Keys));
+            return 0;
+        }
+
+        if (args.Length > 0 && LoadTests.TryGetValue(args[0], out var run))
+        {
+            return await run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

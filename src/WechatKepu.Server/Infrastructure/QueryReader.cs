@@ -31,6 +31,13 @@ public sealed class QueryReader(IQueryCollection query)
             return null;
         }
 
+        // PostgreSQL refuses NUL in text outright (a 500 if it got that far); no filter needs control characters.
+        if (value.Any(char.IsControl))
+        {
+            Fail(name, $"{name} 含有无效字符");
+            return null;
+        }
+
         return value.Length == 0 ? null : value;
     }
 

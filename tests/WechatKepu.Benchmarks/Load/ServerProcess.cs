@@ -6,32 +6,46 @@ using WechatKepu.Data.Embedded;
 namespace WechatKepu.Benchmarks.Load;
 
 /// <summary>
-/// The backend as its own process (Release build), as it runs in production, for load benchmarks:
-/// the load generator shares the machine but not the process, so its memory and GC are not the server's.
+/// The backend as its own process, as it runs in production: for load benchmarks (Release: the load
+/// generator shares the machine but not the process, so its memory and GC are not the server's) and for
+/// the multi-instance and fault tests (the configuration the tests were built in), which kill it.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private ServerProcess(Process process, string baseUrl)
+    private ServerProcess(Process process, string baseUrl, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         BaseUrl = baseUrl;
+        _output = output;
     }
+
+    /// <summary>What the server wrote to stdout and stderr so far, for a failing test's message.</summary>
+    public string Output => string.Join('\n', _output);
+
+    public bool HasExited => _process.HasExited;
 
     public string BaseUrl { get; }
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts the server built in the caller's configuration (Debug or Release) on a free port, or on
+    /// <paramref name="url"/> (a restarted instance keeps its address), and waits for /healthz.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? url = null)
     {
-        var dll = Path.Combine(RepoRoot.Find(), "src", "WechatKepu.Server", "bin", "Release", "net10.0", "WechatKepu.Server.dll");
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Debug" : "Release";
+        var dll = Path.Combine(RepoRoot.Find(), "src", "WechatKepu.Server", "bin", configuration, "net10.0", "WechatKepu.Server.dll");
         if (!File.Exists(dll))
         {
-            throw new InvalidOperationException($"{dll} is missing: run `dotnet build -c Release src/WechatKepu.Server` first");
+            throw new InvalidOperationException($"{dll} is missing: run `dotnet build -c {configuration} src/WechatKepu.Server` first");
         }
 
-        var url = $"http://127.0.0.1:{FreePort()}";
+        url ??= $"http://127.0.0.1:{FreePort()}";
         var psi = new ProcessStartInfo("dotnet", [dll, "--urls", url])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -41,6 +55,8 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Benchmark";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["DOTNET_gcServer"] = "0";
+        // Load generators and tests send everything from one address; the limits have their own tests.
+        psi.Environment["RateLimiting__Enabled"] = "false";
         foreach (var (k, v) in environment)
         {
             psi.Environment[k] = v;
@@ -66,7 +82,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 if ((await http.GetAsync(url + "/healthz")).IsSuccessStatusCode)
                 {
-                    return new ServerProcess(process, url);
+                    return new ServerProcess(process, url, output);
                 }
             }
             catch (HttpRequestException)
@@ -92,6 +108,16 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return double.NaN;
+    }
+
+    /// <summary>Kills the process at once, as a crash or an OOM kill would: no graceful shutdown.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -39,24 +39,8 @@ public static class SignupRace
             ["MiniProgram__MaxActiveSignupsPerGuardian"] = "100",
         });
 
-        async Task<long> CreateSessionAsync(int capacity, int waiting)
-        {
-            await using var conn = new NpgsqlConnection(pg.ConnectionString(db));
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand("""
-                INSERT INTO sessions (activity_id, title, starts_at, ends_at, venue, capacity, waitlist_capacity,
-                                      signup_opens_at, signup_closes_at, cancel_deadline)
-                SELECT id, '压测场次', now() + interval '10 days', now() + interval '10 days 2 hours', '柳州科技馆', $1, $2,
-                       now() - interval '1 day', now() + interval '9 days', now() + interval '9 days'
-                FROM activities WHERE code = '5.1.2' RETURNING id
-                """, conn);
-            cmd.Parameters.AddWithValue(capacity);
-            cmd.Parameters.AddWithValue(waiting);
-            return (long)(await cmd.ExecuteScalarAsync())!;
-        }
-
-        var sessionId = await CreateSessionAsync(places, waitlist);
-        var warmupSession = await CreateSessionAsync(parents, 0);
+        var sessionId = await RemoteParents.CreateSessionAsync(pg.ConnectionString(db), places, waitlist);
+        var warmupSession = await RemoteParents.CreateSessionAsync(pg.ConnectionString(db), parents, 0);
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections })
         {
@@ -64,37 +48,13 @@ public static class SignupRace
         };
 
         Console.WriteLine($"Preparing {parents} parents (login, guardian, consent, child)...");
-        var ready = new (string Token, long ChildId)[parents];
-        await Parallel.ForEachAsync(Enumerable.Range(0, parents), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
-        {
-            var code = sim.Simulator.IssueLoginCode($"o-bench-{i}", "wxbenchmp");
-            var login = await (await http.PostAsJsonAsync("/api/mp/login", new { code }, ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
-            var token = login.GetProperty("token").GetString()!;
-            async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, object body)
-            {
-                using var request = new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                var response = await http.SendAsync(request, ct);
-                response.EnsureSuccessStatusCode();
-                return response;
-            }
-
-            await SendAsync(HttpMethod.Put, "/api/mp/me/guardian", new { name = $"家长{i}", phone = $"138{i:D8}" });
-            await SendAsync(HttpMethod.Post, "/api/mp/me/consent", new { privacyNoticeVersion = "2024-09", agreed = true });
-            var child = await (await SendAsync(HttpMethod.Post, "/api/mp/children", new { name = $"孩子{i}", grade = "三年级", school = "柳州市东环路小学" }))
-                .Content.ReadFromJsonAsync<JsonElement>(ct);
-            ready[i] = (token, child.GetProperty("id").GetInt64());
-        });
+        var ready = await RemoteParents.PrepareAsync([http], sim.Simulator, "wxbenchmp", parents, "o-bench");
 
         // Warm-up: JIT, prepared statements and pooled connections, on another session, not measured.
         await Parallel.ForEachAsync(ready.Take(Math.Min(200, parents)), new ParallelOptions { MaxDegreeOfParallelism = connections }, async (p, ct) =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/mp/sessions/{warmupSession}/signups")
-            {
-                Content = JsonContent.Create(new { childIds = new[] { p.ChildId } }),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", p.Token);
-            (await http.SendAsync(request, ct)).EnsureSuccessStatusCode();
+            using var response = await RemoteParents.SignUpAsync(http, p, warmupSession, ct);
+            response.EnsureSuccessStatusCode();
         });
 
         Console.WriteLine($"Racing {parents} sign-ups for {places} places (+{waitlist} waiting) at {connections} connections...");
@@ -107,13 +67,8 @@ public static class SignupRace
             int i;
             while ((i = Interlocked.Increment(ref next)) < parents)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/mp/sessions/{sessionId}/signups")
-                {
-                    Content = JsonContent.Create(new { childIds = new[] { ready[i].ChildId } }),
-                };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ready[i].Token);
                 var started = Stopwatch.GetTimestamp();
-                using var response = await http.SendAsync(request);
+                using var response = await RemoteParents.SignUpAsync(http, ready[i], sessionId);
                 var body = await response.Content.ReadAsStringAsync();
                 latencies.Add(Stopwatch.GetElapsedTime(started));
                 var key = response.StatusCode == HttpStatusCode.Created
@@ -138,11 +93,17 @@ public static class SignupRace
         var overbooked = confirmedRows > places || confirmedRows != confirmedCount || waitRows != waitCount;
 
         var throughput = parents / clock.Elapsed.TotalSeconds;
-        Console.WriteLine();
-        Console.WriteLine($"| sign-ups | connections | wall time | throughput | p50 | p99 | max | outcomes | confirmed rows / places | server peak RSS |");
-        Console.WriteLine($"|---|---|---|---|---|---|---|---|---|---|");
-        Console.WriteLine($"| {parents} | {connections} | {clock.Elapsed.TotalSeconds:F2} s | {throughput:F0}/s | {latencies.Percentile(50):F1} ms | {latencies.Percentile(99):F1} ms | {latencies.Percentile(100):F1} ms | {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}"))} | {confirmedRows} / {places} | {server.PeakMemoryMb():F0} MB |");
-        Console.WriteLine(overbooked ? "OVERBOOKED or counters inconsistent!" : "No overbooking; counters match rows.");
+        BenchReport.Section("signups", "Sign-up race (issue 5)",
+            $"dotnet run -c Release --project tests/WechatKepu.Benchmarks -- signups --parents {parents} --places {places} --waitlist {waitlist} --connections {connections}",
+        [
+            $"{parents} logged-in parents race for one session's {places} places (+{waitlist} waiting) over loopback HTTP; the backend is its own Release process on a durable (fsync on) PostgreSQL.",
+            "",
+            "| sign-ups | connections | wall time | throughput | p50 | p99 | max | outcomes | confirmed rows / places | server peak RSS |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            $"| {parents} | {connections} | {clock.Elapsed.TotalSeconds:F2} s | {throughput:F0}/s | {latencies.Percentile(50):F1} ms | {latencies.Percentile(99):F1} ms | {latencies.Percentile(100):F1} ms | {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}"))} | {confirmedRows} / {places} | {server.PeakMemoryMb():F0} MB |",
+            "",
+            overbooked ? "**OVERBOOKED or counters inconsistent!**" : "No overbooking; the session's counters match its rows.",
+        ]);
         await pg.DropDatabaseAsync(db);
         return overbooked ? 1 : 0;
     }

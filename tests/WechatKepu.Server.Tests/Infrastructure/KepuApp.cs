@@ -26,6 +26,13 @@ public class KepuApp : IAsyncLifetime
     public const string LongTermTemplate = "tmpl-long-term-notice";
 
     private WebApplicationFactory<Program>? _factory;
+
+    // Hangfire logs through one process-wide provider, set to the ILoggerFactory of whichever host configured
+    // it last. With many hosts in one test process that host may be disposed while the others still run, and
+    // every Hangfire object created afterwards (a background job client, the static filter registry) throws
+    // ObjectDisposedException. So the registry is initialised before any host exists, and after each host
+    // has started Hangfire goes back to its own (silent) default provider.
+    static KepuApp() => _ = Hangfire.GlobalJobFilters.Filters;
     private SimulatorHost? _simulator;
 
     /// <summary>The WeChat platform stand-in the server talks to.</summary>
@@ -57,6 +64,8 @@ public class KepuApp : IAsyncLifetime
             // Tests run jobs by hand (or turn the server on in Configure) so outcomes never wait on a poll.
             b.UseSetting("Jobs:RunServer", "false");
             b.UseSetting("Jobs:RegisterRecurring", "false");
+            // Every in-process request has the same (no) client address; Resilience/RateLimitTests turn it on.
+            b.UseSetting("RateLimiting:Enabled", "false");
             b.UseSetting("Wechat:MiniProgram:AppId", MpAppId);
             b.UseSetting("Wechat:MiniProgram:AppSecret", MpSecret);
             b.UseSetting("Wechat:MiniProgram:Templates:0:Id", ReminderTemplate);
@@ -77,6 +86,7 @@ public class KepuApp : IAsyncLifetime
             Configure(b);
         });
         _ = _factory.Server; // start now: migrations and seed run here, not in the first test
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
     }
 
     public HttpClient CreateClient() => Factory.CreateClient();

@@ -45,6 +45,15 @@ public static class CallbackApi
             : Results.Text(q["echostr"].ToString(), "text/plain", Encoding.UTF8);
     }
 
+    /// <summary>The metric label of a callback: its MsgType, or for events the event name (a small fixed set).</summary>
+    private static string CallbackKind(WechatInboundMessage message) =>
+        (message switch
+        {
+            WechatEvent { Event: { Length: > 0 and <= 40 } name } => "event:" + name,
+            WechatUnknownMessage { Event: { Length: > 0 and <= 40 } name } => "event:" + name,
+            _ => message.MsgType.Length <= 40 ? message.MsgType : "other",
+        }).ToLowerInvariant();
+
     public static async Task<IResult> ReceiveAsync(
         string appId, HttpContext http, CallbackAccounts accounts, NonceCache nonces, CallbackProcessor processor,
         TimeProvider clock, IOptions<CallbackOptions> options, ILoggerFactory loggers)
@@ -128,8 +137,11 @@ public static class CallbackApi
         {
             // The claim could not be made (database down): WeChat retries, and a retry is safe.
             loggers.CreateLogger(typeof(CallbackApi)).LogError(ex, "Callback for {AppId} could not be processed", appId);
+            KepuMetrics.Callback(CallbackKind(message), "unavailable", Stopwatch.GetElapsedTime(started));
             return Problems.Problem(503, "callback_unavailable", "服务暂时不可用，请稍后重试");
         }
+
+        KepuMetrics.Callback(CallbackKind(message), reply == InboundStore.NoReply ? "no_reply" : "replied", Stopwatch.GetElapsedTime(started));
 
         if (reply == InboundStore.NoReply)
         {

@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using WechatKepu.Data.Delivery;
 using WechatKepu.Server.Features.Wechat;
+using WechatKepu.Server.Infrastructure;
 using WechatKepu.Wechat;
 using WechatKepu.Wechat.Api;
 using WechatKepu.Wechat.Api.Models.Subscribe;
@@ -24,6 +25,13 @@ public sealed class DeliverySender(WechatClients clients, IOptions<DeliveryOptio
     private readonly ConcurrentDictionary<string, RateLimiter?> _limiters = new(StringComparer.Ordinal);
 
     public async Task<DeliveryOutcome> SendAsync(ClaimedDelivery row, PreparedMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var outcome = await SendOnceAsync(row, message, now, cancellationToken);
+        KepuMetrics.Delivery(row.Channel, outcome.Status, outcome.Errcode);
+        return outcome;
+    }
+
+    private async Task<DeliveryOutcome> SendOnceAsync(ClaimedDelivery row, PreparedMessage message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var subscribe = row.Channel == DeliveryChannels.MiniProgramSubscribe;
         try

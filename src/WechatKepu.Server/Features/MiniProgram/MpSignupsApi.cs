@@ -32,6 +32,7 @@ public static class MpSignupsApi
         var limits = new SignupLimits(options.Value.MaxActiveSignupsPerGuardian, options.Value.PrivacyNoticeVersion);
         var result = await signups.SignUpAsync(user.UserId(), sessionId, childIds, limits, clock.GetUtcNow(), ct);
         var name = result.ChildName;
+        KepuMetrics.Signup(result.Outcome.ToString());
         return result.Outcome switch
         {
             SignupOutcome.Confirmed or SignupOutcome.Waitlisted => TypedResults.Created("/api/mp/signups",
