@@ -85,6 +85,12 @@ public static class DatabaseSetup
         {
             await ActivatorUtilities.CreateInstance<CatalogueSeeder>(app.Services).SeedAsync(cancellationToken);
         }
+
+        // Load the server keys now, not on first use: a sign-up that has committed must not then fail
+        // (and answer 503) because reading the check-in key found the database busy.
+        var secrets = app.Services.GetRequiredService<WechatKepu.Data.Parents.SecretStore>();
+        await secrets.GetAsync(Features.MiniProgram.CheckinCodes.KeyName, cancellationToken);
+        await secrets.GetAsync(Features.MiniProgram.MpLogin.TokenKeyName, cancellationToken);
     }
 
     private sealed class EmbeddedPostgresLifetime(EmbeddedPostgres server) : IHostedService

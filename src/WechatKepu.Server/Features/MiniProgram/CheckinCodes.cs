@@ -11,7 +11,7 @@ namespace WechatKepu.Server.Features.MiniProgram;
 /// </summary>
 public sealed class CheckinCodes(SecretStore secrets)
 {
-    private const string KeyName = "checkin-hmac";
+    public const string KeyName = "checkin-hmac";
     private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O or 1/I: staff may type it
 
     public async Task<string> CreateAsync(long signupId, CancellationToken cancellationToken) =>

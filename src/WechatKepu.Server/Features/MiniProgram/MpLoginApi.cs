@@ -18,11 +18,13 @@ namespace WechatKepu.Server.Features.MiniProgram;
 public sealed class MpLogin(WechatClients wechat, MpUserStore users, ParentStore parents, SecretStore secrets,
     TimeProvider clock, IOptions<MpOptions> options, ILogger<MpLogin> logger)
 {
+    public const string TokenKeyName = "mp-login-token";
+
     private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(5);
 
     public async Task<(LoginResponse? Response, WechatApiException? Error)> LoginAsync(string code, CancellationToken cancellationToken)
     {
-        var key = await secrets.GetAsync("mp-login-token", cancellationToken);
+        var key = await secrets.GetAsync(TokenKeyName, cancellationToken);
         var token = Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("wx.login:" + code)));
         var hash = MpAuthentication.Hash(token);
         var now = clock.GetUtcNow();
