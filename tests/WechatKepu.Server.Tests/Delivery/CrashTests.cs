@@ -13,9 +13,9 @@ namespace WechatKepu.Server.Tests.Delivery;
 /// </summary>
 public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const string AppId = "wxoacrashtest000001";
-    private const string Secret = "crash-secret";
-    private const string Template = "/cgi-bin/message/template/send";
+    internal const string AppId = "wxoacrashtest000001";
+    internal const string Secret = "crash-secret";
+    internal const string Template = "/cgi-bin/message/template/send";
     private const int Recipients = 3000;
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         await TestPostgres.DropDatabaseAsync(connectionString);
     }
 
-    private static string[] AddFollowers(WechatSimulator wechat, int count)
+    internal static string[] AddFollowers(WechatSimulator wechat, int count)
     {
         wechat.AddAccount(AppId, Secret);
         var openIds = Enumerable.Range(0, count).Select(i => $"o-crash-{i:D5}").ToArray();
@@ -114,11 +114,11 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     /// <summary>What each user received according to WeChat: distinct msgids of successful sends.</summary>
-    private static Dictionary<string, int> Received(WechatSimulator wechat) =>
+    internal static Dictionary<string, int> Received(WechatSimulator wechat) =>
         wechat.CallsTo(Template).Where(c => c.Errcode == 0)
             .GroupBy(c => c.OpenId!).ToDictionary(g => g.Key, g => g.Select(c => c.MsgId).Distinct().Count());
 
-    private static async Task<long> CreateCampaignAsync(string connectionString, string[] openIds)
+    internal static async Task<long> CreateCampaignAsync(string connectionString, string[] openIds)
     {
         DataSetup.Initialise();
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
