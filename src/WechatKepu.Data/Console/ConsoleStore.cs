@@ -65,6 +65,20 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
 
     private const string LockSessionSql = "SELECT status, confirmed_count, waitlist_count FROM sessions WHERE id = @sessionId FOR UPDATE";
 
+    /// <summary>Takes the session's row lock; a missing or already cancelled session is refused.</summary>
+    private static async Task<((string Status, int ConfirmedCount, int WaitlistCount) State, SessionChange? Refusal)> LockLiveSessionAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, long sessionId, CancellationToken cancellationToken)
+    {
+        var cur = await conn.QuerySingleOrDefaultAsync<(string Status, int ConfirmedCount, int WaitlistCount)?>(
+            new CommandDefinition(LockSessionSql, new { sessionId }, tx, cancellationToken: cancellationToken));
+        return cur switch
+        {
+            null => (default, new SessionChange(SessionChangeOutcome.NotFound, [])),
+            { Status: "cancelled" } => (default, new SessionChange(SessionChangeOutcome.Cancelled, [])),
+            { } c => (c, null),
+        };
+    }
+
     private const string UpdateSessionSql = """
         UPDATE sessions SET title = @Title, starts_at = @starts, ends_at = @ends, venue = @Venue, capacity = @Capacity,
                waitlist_capacity = @WaitlistCapacity, signup_opens_at = @opens, signup_closes_at = @closes, cancel_deadline = @cancel,
@@ -80,16 +94,10 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        var cur = await conn.QuerySingleOrDefaultAsync<(string Status, int ConfirmedCount, int WaitlistCount)?>(
-            new CommandDefinition(LockSessionSql, new { sessionId }, tx, cancellationToken: cancellationToken));
-        if (cur is not { } c)
+        var (c, refusal) = await LockLiveSessionAsync(conn, tx, sessionId, cancellationToken);
+        if (refusal is not null)
         {
-            return new SessionChange(SessionChangeOutcome.NotFound, []);
-        }
-
-        if (c.Status == "cancelled")
-        {
-            return new SessionChange(SessionChangeOutcome.Cancelled, []);
+            return refusal;
         }
 
         if (edit.Capacity < c.ConfirmedCount)
@@ -136,16 +144,10 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        var cur = await conn.QuerySingleOrDefaultAsync<(string Status, int ConfirmedCount, int WaitlistCount)?>(
-            new CommandDefinition(LockSessionSql, new { sessionId }, tx, cancellationToken: cancellationToken));
-        if (cur is not { } c)
+        var (c, refusal) = await LockLiveSessionAsync(conn, tx, sessionId, cancellationToken);
+        if (refusal is not null)
         {
-            return new SessionChange(SessionChangeOutcome.NotFound, []);
-        }
-
-        if (c.Status == "cancelled")
-        {
-            return new SessionChange(SessionChangeOutcome.Cancelled, []);
+            return refusal;
         }
 
         var affected = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CancelSessionSql, new { sessionId, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
