@@ -85,7 +85,8 @@ public static class Program
         Parallel.For(0, count, i =>
         {
             var xml = PlatformMessages.Text(platform.Account.OriginalId, $"o-load-{i % 5000:D5}", platform.Now, Keyword, 9_000_000_000L + i);
-            var signed = platform.Sign(xml, CallbackMode.Safe);
+            // Distinct nonces: WeChat's are random, and a repeat inside one second is refused as a replay.
+            var signed = platform.Sign(xml, CallbackMode.Safe, nonce: (1_000_000_000L + i).ToString(CultureInfo.InvariantCulture));
             requests[i] = new Prepared(signed.PathAndQuery, Encoding.UTF8.GetBytes(signed.Body), xml);
         });
         return requests;

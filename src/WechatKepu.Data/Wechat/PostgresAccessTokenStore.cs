@@ -140,6 +140,13 @@ public sealed class PostgresAccessTokenStore(NpgsqlDataSource dataSource) : IAcc
             {
                 await connection.ExecuteAsync(sql, new { key });
             }
+            catch (Exception)
+            {
+                // Pooled connections are not reset on reuse (DataSetup): one that may still hold the lock
+                // must not go back to the pool.
+                NpgsqlConnection.ClearPool(connection);
+                throw;
+            }
             finally
             {
                 // Even if the unlock failed, a broken connection takes its lock with it.

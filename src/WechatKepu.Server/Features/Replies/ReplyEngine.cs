@@ -123,14 +123,22 @@ public sealed class ReplyRulesListener(NpgsqlDataSource dataSource, ReplyEngine 
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
-                // Changes made while we were not listening.
-                engine.Invalidate();
-                while (!stoppingToken.IsCancellationRequested)
+                try
                 {
-                    if (!await conn.WaitAsync(Backstop, stoppingToken))
+                    // Changes made while we were not listening.
+                    engine.Invalidate();
+                    while (!stoppingToken.IsCancellationRequested)
                     {
-                        engine.Invalidate();
+                        if (!await conn.WaitAsync(Backstop, stoppingToken))
+                        {
+                            engine.Invalidate();
+                        }
                     }
+                }
+                finally
+                {
+                    // Pooled connections are not reset on reuse (DataSetup): stop listening before handing it back.
+                    await StopListeningAsync(conn);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -143,6 +151,24 @@ public sealed class ReplyRulesListener(NpgsqlDataSource dataSource, ReplyEngine 
                 engine.Invalidate();
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    private static async Task StopListeningAsync(NpgsqlConnection conn)
+    {
+        if (conn.FullState != System.Data.ConnectionState.Open)
+        {
+            return; // broken or closed: the pool drops it
+        }
+
+        try
+        {
+            await using var unlisten = new NpgsqlCommand("UNLISTEN *", conn);
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            NpgsqlConnection.ClearPool(conn); // could not tidy it: make sure nobody else gets it
         }
     }
 }
