@@ -35,7 +35,7 @@ public sealed class CallbackOptions
 
     /// <summary>Claim statements in flight at once (each holds one connection).</summary>
     [Range(1, 64)]
-    public int ClaimConcurrency { get; set; } = 4;
+    public int ClaimConcurrency { get; set; } = 2;
 
     /// <summary>The mini-program page the 活动 command links each session to; <c>{id}</c> is the session id.</summary>
     [Required]
