@@ -93,6 +93,8 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
         SELECT (SELECT outcome FROM dec) AS outcome, (SELECT array_agg(id ORDER BY id) FROM ins) AS ids
         """;
 
+    private const string ClaimAndCommitSql = ClaimSql + ";\nCOMMIT";
+
     /// <summary>
     /// Signs up a party of the guardian's children, all or nothing: confirmed while places last, else
     /// waitlisted while the waiting list has room, else refused with the first rule that fails.
@@ -132,7 +134,11 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
             return refusal;
         }
 
-        var claim = await conn.QuerySingleAsync<(string Outcome, long[]? Ids)>(new CommandDefinition(ClaimSql, new
+        // COMMIT rides in the same round trip: the session row stays locked for the statement and the commit
+        // only, not also while this request's continuation waits for a thread on a busy server (the convoy
+        // that set the tail latency when hundreds of parents raced for one session). On an error the server
+        // skips the COMMIT and disposing the transaction rolls back.
+        var claim = await conn.QuerySingleAsync<(string Outcome, long[]? Ids)>(new CommandDefinition(ClaimAndCommitSql, new
         {
             sessionId, userId, childIds = ids, n = ids.Length, partyId = Guid.NewGuid(), now = now.UtcDateTime,
         }, tx, cancellationToken: cancellationToken));
@@ -148,7 +154,6 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
             return Refused(outcome);
         }
 
-        await tx.CommitAsync(cancellationToken);
         return new SignupResult(outcome, await ListAsync(userId, null, claim.Ids, cancellationToken));
     }
 
