@@ -34,6 +34,13 @@ public static class WechatXml
                 $"The XML body is larger than {maxBytes} bytes.");
         }
 
+        // The common case, WeChat's own plain subset, without an XmlReader; anything else goes to the reader.
+        return WechatXmlScanner.TryParse(xml) ?? ParseWithReader(xml, maxBytes);
+    }
+
+    /// <summary>The reader path alone (the authority on what is refused; tests compare the two paths).</summary>
+    internal static WechatXmlElement ParseWithReader(string xml, int maxBytes)
+    {
         var settings = maxBytes == DefaultMaxBytes ? DefaultSettings : CreateSettings(maxBytes);
         try
         {
