@@ -295,7 +295,7 @@ public static class Program
             }
 
             var dll = Get("--server-dll") ?? Path.Combine(repo ?? ".", "src/WechatKepu.Server/bin/Release/net10.0/WechatKepu.Server.dll");
-            return new Options(Int("--connections", 32), Int("--duration", 10), Int("--warmup", 3), Int("--expected-rate", 25_000),
+            return new Options(Int("--connections", 32), Int("--duration", 10), Int("--warmup", 10), Int("--expected-rate", 25_000),
                 Int("--max-requests", 600_000), Get("--durable") != "false", dll);
         }
     }
