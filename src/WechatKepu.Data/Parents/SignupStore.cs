@@ -39,12 +39,15 @@ public sealed record CancelResult(CancelOutcome Outcome, SignupRow? Signup, IRea
 /// </summary>
 public sealed class SignupStore(NpgsqlDataSource dataSource)
 {
+    private readonly SignupClaimBatcher _claims = new(dataSource);
+
     private const string LockUser = "SELECT id FROM mp_users WHERE id = @userId FOR UPDATE";
 
-    // Everything the rules need, in one round trip. The guardian's row lock (first statement)
-    // serialises their own requests, so the duplicate and limit checks cannot be raced past.
+    // Everything the rules need, in one round trip and without locks. The rules another request could
+    // break in the meantime (guardian gone, children gone, duplicate, limit) are checked again by the
+    // claim, under the guardian's row lock (0008_signup_claim_batch.sql).
     private const string PrecheckSql = """
-        SELECT id FROM mp_users WHERE id = @userId FOR UPDATE;
+        SELECT id FROM mp_users WHERE id = @userId;
         SELECT id, status, starts_at, signup_opens_at, signup_closes_at, min_grade, max_grade, min_age, max_age,
                capacity - confirmed_count AS places, waitlist_capacity - waitlist_count AS room
         FROM sessions WHERE id = @sessionId;
@@ -58,43 +61,6 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
                EXISTS (SELECT 1 FROM guardians WHERE user_id = @userId);
         """;
 
-    // The critical section, in one statement: lock the session, decide on the counters as they are
-    // now, move the counters, insert the party's rows and their events.
-    private const string ClaimSql = """
-        WITH cur AS (
-            SELECT id, capacity - confirmed_count AS places, waitlist_capacity - waitlist_count AS room, status
-            FROM sessions WHERE id = @sessionId FOR UPDATE
-        ), dec AS (
-            SELECT id, CASE WHEN status <> 'open' THEN 'cancelled'
-                            WHEN places >= @n THEN 'confirmed'
-                            WHEN room >= @n THEN 'waitlisted'
-                            ELSE 'full' END AS outcome
-            FROM cur
-        ), seq AS (
-            SELECT nextval('signup_waitlist_seq') AS v FROM dec WHERE outcome = 'waitlisted'
-        ), upd AS (
-            UPDATE sessions s
-            SET confirmed_count = s.confirmed_count + CASE WHEN dec.outcome = 'confirmed' THEN @n ELSE 0 END,
-                waitlist_count = s.waitlist_count + CASE WHEN dec.outcome = 'waitlisted' THEN @n ELSE 0 END,
-                updated_at = @now
-            FROM dec WHERE s.id = dec.id AND dec.outcome IN ('confirmed', 'waitlisted')
-            RETURNING s.id
-        ), ins AS (
-            INSERT INTO signups (session_id, user_id, child_id, party_id, status, waitlist_seq, created_at)
-            SELECT @sessionId, @userId, c.child_id, @partyId, dec.outcome, (SELECT v FROM seq), @now
-            FROM dec CROSS JOIN unnest(@childIds) WITH ORDINALITY AS c (child_id, ord)
-            WHERE dec.outcome IN ('confirmed', 'waitlisted') AND EXISTS (SELECT 1 FROM upd)
-            ORDER BY c.ord
-            RETURNING id, session_id, status
-        ), ev AS (
-            INSERT INTO signup_events (signup_id, session_id, kind, created_at)
-            SELECT id, session_id, status, @now FROM ins
-        )
-        SELECT (SELECT outcome FROM dec) AS outcome, (SELECT array_agg(id ORDER BY id) FROM ins) AS ids
-        """;
-
-    private const string ClaimAndCommitSql = ClaimSql + ";\nCOMMIT";
-
     /// <summary>
     /// Signs up a party of the guardian's children, all or nothing: confirmed while places last, else
     /// waitlisted while the waiting list has room, else refused with the first rule that fails.
@@ -104,17 +70,16 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
         CancellationToken cancellationToken)
     {
         var ids = childIds.Distinct().ToArray();
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         SessionRules? session;
         List<ChildRow> children;
         string? already;
         long active;
         bool consented, hasProfile;
+        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var pre = await conn.QueryMultipleAsync(new CommandDefinition(PrecheckSql, new
         {
             userId, sessionId, childIds = ids, now = now.UtcDateTime, noticeVersion = limits.PrivacyNoticeVersion,
-        }, tx, cancellationToken: cancellationToken)))
+        }, cancellationToken: cancellationToken)))
         {
             if (await pre.ReadSingleOrDefaultAsync<long?>() is null)
             {
@@ -134,27 +99,20 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
             return refusal;
         }
 
-        // COMMIT rides in the same round trip: the session row stays locked for the statement and the commit
-        // only, not also while this request's continuation waits for a thread on a busy server (the convoy
-        // that set the tail latency when hundreds of parents raced for one session). On an error the server
-        // skips the COMMIT and disposing the transaction rolls back.
-        var claim = await conn.QuerySingleAsync<(string Outcome, long[]? Ids)>(new CommandDefinition(ClaimAndCommitSql, new
+        // Not cancellable from here: once queued, the claim is decided and committed with its batch.
+        var claim = await _claims.ClaimAsync(sessionId, new PartyClaim(userId, ids, Guid.NewGuid(), now.UtcDateTime), limits.MaxActivePerGuardian);
+        return claim.Outcome switch
         {
-            sessionId, userId, childIds = ids, n = ids.Length, partyId = Guid.NewGuid(), now = now.UtcDateTime,
-        }, tx, cancellationToken: cancellationToken));
-        var outcome = claim.Outcome switch
-        {
-            "confirmed" => SignupOutcome.Confirmed,
-            "waitlisted" => SignupOutcome.Waitlisted,
-            "cancelled" => SignupOutcome.SessionCancelled,
-            _ => SignupOutcome.SessionFull,
+            "confirmed" or "waitlisted" when claim.Ids is { Length: > 0 } => new SignupResult(
+                claim.Outcome == "confirmed" ? SignupOutcome.Confirmed : SignupOutcome.Waitlisted,
+                await ListAsync(userId, null, claim.Ids, CancellationToken.None)),
+            "duplicate" => Refused(SignupOutcome.AlreadySignedUp, claim.ChildName),
+            "limit" => Refused(SignupOutcome.GuardianLimit),
+            "user_gone" => Refused(SignupOutcome.UserGone),
+            "child_gone" => Refused(SignupOutcome.ChildNotFound),
+            "cancelled" => Refused(SignupOutcome.SessionCancelled),
+            _ => Refused(SignupOutcome.SessionFull),
         };
-        if (claim.Ids is not { Length: > 0 })
-        {
-            return Refused(outcome);
-        }
-
-        return new SignupResult(outcome, await ListAsync(userId, null, claim.Ids, cancellationToken));
     }
 
     /// <summary>The first rule the request breaks, or null. Runs before the session lock is taken.</summary>

@@ -1,0 +1,141 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace WechatKepu.Data.Parents;
+
+/// <summary>A party to place: the guardian, the children (in the order asked), its id and the request's time.</summary>
+public sealed record PartyClaim(long UserId, long[] ChildIds, Guid PartyId, DateTime Now);
+
+/// <summary>The claim's decision: confirmed, waitlisted, full, cancelled, duplicate, limit, user_gone or child_gone.</summary>
+public sealed record PartyDecision(string Outcome, long[]? Ids, string? ChildName);
+
+/// <summary>
+/// Group commit of sign-up claims, per session: while one batch for a session runs, the claims that
+/// arrive for it queue up, and the next batch decides them all in one <c>signup_claim_batch</c> call, under
+/// one lock of the session row and one commit (the statement is its own transaction). When a popular
+/// session opens, hundreds of parents would otherwise take that lock one after another, each holding it
+/// through a commit; here the queue drains in a few batches. A lone claim is a batch of one.
+/// </summary>
+/// <remarks>
+/// Arrival order is kept: the queue is FIFO and the function decides parties in input order. If a batch
+/// fails (a constraint, a deadlock with another path), each of its claims is retried alone, so only the
+/// claim at fault sees the error.
+/// </remarks>
+internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource)
+{
+    private const int MaxBatch = 256;
+
+    private const string Sql = """
+        SELECT ord, outcome, ids, child_name
+        FROM signup_claim_batch($1, $2, $3, $4, $5, $6, $7)
+        """;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Lane> _lanes = new();
+
+    public Task<PartyDecision> ClaimAsync(long sessionId, PartyClaim claim, int maxActivePerGuardian)
+    {
+        var lane = _lanes.GetOrAdd(sessionId, id => new Lane(id));
+        var pending = new Pending(claim, maxActivePerGuardian, new TaskCompletionSource<PartyDecision>(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool start;
+        lock (lane)
+        {
+            lane.Queue.Add(pending);
+            start = !lane.Running;
+            lane.Running = true;
+        }
+
+        if (start)
+        {
+            _ = Task.Run(() => DrainAsync(lane));
+        }
+
+        return pending.Done.Task;
+    }
+
+    private async Task DrainAsync(Lane lane)
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (lane)
+            {
+                if (lane.Queue.Count == 0)
+                {
+                    lane.Running = false;
+                    return;
+                }
+
+                batch = lane.Queue.Count <= MaxBatch ? lane.Queue : lane.Queue[..MaxBatch];
+                lane.Queue = lane.Queue.Count <= MaxBatch ? [] : lane.Queue[MaxBatch..];
+            }
+
+            try
+            {
+                var decisions = await RunAsync(lane.SessionId, batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(decisions[i]);
+                }
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                foreach (var pending in batch)
+                {
+                    try
+                    {
+                        pending.Done.TrySetResult((await RunAsync(lane.SessionId, [pending]))[0]);
+                    }
+                    catch (Exception ex)
+                    {
+                        pending.Done.TrySetException(ex);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                batch[0].Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task<PartyDecision[]> RunAsync(long sessionId, List<Pending> batch)
+    {
+        await using var cmd = dataSource.CreateCommand(Sql);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sessionId });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = batch.Select(p => p.Claim.PartyId).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batch.Select(p => p.Claim.UserId).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch.Select(p => p.Claim.ChildIds.Length).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batch.SelectMany(p => p.Claim.ChildIds).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime[]>
+        {
+            TypedValue = batch.Select(p => p.Claim.Now).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
+        });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batch[0].MaxActive });
+
+        var decisions = new PartyDecision[batch.Count];
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                decisions[reader.GetInt32(0) - 1] = new PartyDecision(
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetFieldValue<long[]>(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3));
+            }
+        }
+
+        return decisions;
+    }
+
+    private sealed record Pending(PartyClaim Claim, int MaxActive, TaskCompletionSource<PartyDecision> Done);
+
+    private sealed class Lane(long sessionId)
+    {
+        public long SessionId { get; } = sessionId;
+
+        public List<Pending> Queue { get; set; } = [];
+
+        public bool Running { get; set; }
+    }
+}
