@@ -51,10 +51,12 @@ public static class SignupRace
         var ready = await RemoteParents.PrepareAsync([http], sim.Simulator, "wxbenchmp", parents, "o-bench");
 
         // Warm-up, not measured, on two other sessions: every parent signs up where there is room (the
-        // confirming path), then every parent races for a session with one place (the refusing path), so
-        // the race runs on tier-1 code, prepared statements and a full connection pool.
+        // confirming path), then every parent races twice for a session with one place (the refusing path),
+        // so the race runs on tier-1 code, prepared statements and a full connection pool.
+        // Each round is followed by a pause: under a saturated CPU the runtime's background compiler lags
+        // behind, and without the pauses the race ran partly on tier-0 and instrumented code (seen in perf).
         var fullSession = await RemoteParents.CreateSessionAsync(pg.ConnectionString(db), 1, 0);
-        foreach (var (target, expectSuccess) in new[] { (warmupSession, true), (fullSession, false) })
+        foreach (var (target, expectSuccess) in new[] { (warmupSession, true), (fullSession, false), (fullSession, false) })
         {
             await Parallel.ForEachAsync(ready, new ParallelOptions { MaxDegreeOfParallelism = connections }, async (p, ct) =>
             {
@@ -64,10 +66,12 @@ public static class SignupRace
                     response.EnsureSuccessStatusCode();
                 }
             });
+            await Task.Delay(TimeSpan.FromSeconds(2));
         }
 
         Console.WriteLine($"Racing {parents} sign-ups for {places} places (+{waitlist} waiting) at {connections} connections...");
         var latencies = new Latencies();
+        var byOutcome = new System.Collections.Concurrent.ConcurrentDictionary<string, Latencies>();
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var next = -1;
         var clock = Stopwatch.StartNew();
@@ -84,9 +88,14 @@ public static class SignupRace
                     ? JsonDocument.Parse(body).RootElement.GetProperty("outcome").GetString()!
                     : $"{(int)response.StatusCode} {JsonDocument.Parse(body).RootElement.GetProperty("code").GetString()}";
                 outcomes.AddOrUpdate(key, 1, (_, n) => n + 1);
+                byOutcome.GetOrAdd(key, _ => new Latencies()).Add(Stopwatch.GetElapsedTime(started));
             }
         }));
         clock.Stop();
+        foreach (var (key, l) in byOutcome.OrderBy(o => o.Key))
+        {
+            Console.WriteLine($"  {key}: {l.Count} requests, p50 {l.Percentile(50):F1} ms, p99 {l.Percentile(99):F1} ms, max {l.Percentile(100):F1} ms");
+        }
 
         await using var check = new NpgsqlConnection(pg.ConnectionString(db));
         await check.OpenAsync();
