@@ -8,6 +8,9 @@
 -- a guardian's lock before a session's): the guardian still exists, the children are still theirs, no
 -- child is already signed up for the session, and the guardian's active sign-ups stay within the limit.
 --
+-- The checks and the inserts are set-based (one statement each for the whole batch); only the decision,
+-- which depends on the parties before, is a loop over arrays in memory.
+--
 -- Returns one row per party, in input order: ord (1-based), outcome, the new signup ids (confirmed or
 -- waitlisted), and for 'duplicate' the child's name.
 CREATE FUNCTION signup_claim_batch(
@@ -16,15 +19,24 @@ CREATE FUNCTION signup_claim_batch(
 RETURNS TABLE (ord int, outcome text, ids bigint[], child_name text)
 LANGUAGE plpgsql AS $$
 DECLARE
+    v_n int := coalesce(array_length(p_parties, 1), 0);
     v_status text;
     v_places int;
     v_room int;
     v_confirmed int := 0;
     v_waitlisted int := 0;
-    v_offset int := 0;
-    v_n int;
+    v_off int[] := '{}';        -- offset of each party's children in p_children
+    v_party int[] := '{}';      -- the party of each child
+    v_exists boolean[];
+    v_owned int[];
+    v_dup text[];
+    v_active bigint[];
+    v_outcome text[] := '{}';
+    v_seq bigint[] := '{}';
+    v_taken bigint[] := '{}';   -- children this batch has placed
     v_kids bigint[];
-    v_seq bigint;
+    v_extra int;
+    v_k int := 0;
 BEGIN
     PERFORM 1 FROM mp_users u WHERE u.id = ANY (p_users) ORDER BY u.id FOR NO KEY UPDATE;
 
@@ -32,64 +44,84 @@ BEGIN
     INTO v_status, v_places, v_room
     FROM sessions s WHERE s.id = p_session FOR UPDATE;
 
-    FOR i IN 1 .. coalesce(array_length(p_parties, 1), 0) LOOP
-        v_n := p_sizes[i];
-        v_kids := p_children[v_offset + 1 : v_offset + v_n];
-        v_offset := v_offset + v_n;
-        ord := i;
-        ids := NULL;
-        child_name := NULL;
-
-        IF NOT EXISTS (SELECT 1 FROM mp_users u WHERE u.id = p_users[i]) THEN
-            outcome := 'user_gone';
-        ELSIF (SELECT count(*) FROM children c WHERE c.id = ANY (v_kids) AND c.user_id = p_users[i]) <> v_n THEN
-            outcome := 'child_gone';
-        ELSE
-            SELECT c.name INTO child_name
-            FROM signups s JOIN children c ON c.id = s.child_id
-            WHERE s.session_id = p_session AND s.child_id = ANY (v_kids) AND s.status IN ('confirmed', 'waitlisted', 'checked_in')
-            LIMIT 1;
-            IF child_name IS NOT NULL THEN
-                outcome := 'duplicate';
-            ELSIF (SELECT count(*) FROM signups s JOIN sessions se ON se.id = s.session_id
-                   WHERE s.user_id = p_users[i] AND s.status IN ('confirmed', 'waitlisted') AND se.ends_at > p_nows[i]) + v_n > p_max_active THEN
-                outcome := 'limit';
-            ELSIF v_status IS DISTINCT FROM 'open' THEN
-                outcome := 'cancelled';
-            ELSIF v_places >= v_n THEN
-                outcome := 'confirmed';
-            ELSIF v_room >= v_n THEN
-                outcome := 'waitlisted';
-            ELSE
-                outcome := 'full';
-            END IF;
-        END IF;
-
-        IF outcome IN ('confirmed', 'waitlisted') THEN
-            v_seq := CASE WHEN outcome = 'waitlisted' THEN nextval('signup_waitlist_seq') END;
-            WITH ins AS (
-                INSERT INTO signups (session_id, user_id, child_id, party_id, status, waitlist_seq, created_at)
-                SELECT p_session, p_users[i], k.child_id, p_parties[i], outcome, v_seq, p_nows[i]
-                FROM unnest(v_kids) WITH ORDINALITY AS k (child_id, pos)
-                ORDER BY k.pos
-                RETURNING signups.id, signups.session_id, signups.status
-            ), ev AS (
-                INSERT INTO signup_events (signup_id, session_id, kind, created_at)
-                SELECT ins.id, ins.session_id, ins.status, p_nows[i] FROM ins
-            )
-            SELECT array_agg(ins.id ORDER BY ins.id) INTO ids FROM ins;
-
-            IF outcome = 'confirmed' THEN
-                v_places := v_places - v_n;
-                v_confirmed := v_confirmed + v_n;
-            ELSE
-                v_room := v_room - v_n;
-                v_waitlisted := v_waitlisted + v_n;
-            END IF;
-        END IF;
-
-        RETURN NEXT;
+    FOR i IN 1 .. v_n LOOP
+        v_off[i] := v_k;
+        FOR j IN 1 .. p_sizes[i] LOOP
+            v_party[v_k + j] := i;
+        END LOOP;
+        v_k := v_k + p_sizes[i];
     END LOOP;
+
+    -- What another request could have changed since the caller's pre-check, for every party at once.
+    SELECT array_agg(EXISTS (SELECT 1 FROM mp_users u WHERE u.id = p_users[g]) ORDER BY g),
+           array_agg((SELECT count(*) FROM children c
+                      WHERE c.id = ANY (p_children[v_off[g] + 1 : v_off[g] + p_sizes[g]]) AND c.user_id = p_users[g])::int ORDER BY g),
+           array_agg((SELECT c.name FROM signups s JOIN children c ON c.id = s.child_id
+                      WHERE s.session_id = p_session AND s.child_id = ANY (p_children[v_off[g] + 1 : v_off[g] + p_sizes[g]])
+                        AND s.status IN ('confirmed', 'waitlisted', 'checked_in')
+                      LIMIT 1) ORDER BY g),
+           array_agg((SELECT count(*) FROM signups s JOIN sessions se ON se.id = s.session_id
+                      WHERE s.user_id = p_users[g] AND s.status IN ('confirmed', 'waitlisted') AND se.ends_at > p_nows[g]) ORDER BY g)
+    INTO v_exists, v_owned, v_dup, v_active
+    FROM generate_series(1, v_n) AS g;
+
+    -- The decisions, in arrival order.
+    FOR i IN 1 .. v_n LOOP
+        v_kids := p_children[v_off[i] + 1 : v_off[i] + p_sizes[i]];
+        v_extra := 0;
+        IF i > 1 AND p_users[i] = ANY (p_users[1 : i - 1]) THEN
+            FOR j IN 1 .. i - 1 LOOP
+                IF p_users[j] = p_users[i] AND v_outcome[j] IN ('confirmed', 'waitlisted') THEN
+                    v_extra := v_extra + p_sizes[j];
+                END IF;
+            END LOOP;
+        END IF;
+
+        IF v_dup[i] IS NULL AND v_kids && v_taken THEN
+            SELECT c.name INTO v_dup[i] FROM children c WHERE c.id = ANY (v_kids) AND c.id = ANY (v_taken) LIMIT 1;
+        END IF;
+
+        v_outcome[i] := CASE
+            WHEN NOT v_exists[i] THEN 'user_gone'
+            WHEN v_owned[i] <> p_sizes[i] THEN 'child_gone'
+            WHEN v_dup[i] IS NOT NULL THEN 'duplicate'
+            WHEN v_active[i] + v_extra + p_sizes[i] > p_max_active THEN 'limit'
+            WHEN v_status IS DISTINCT FROM 'open' THEN 'cancelled'
+            WHEN v_places >= p_sizes[i] THEN 'confirmed'
+            WHEN v_room >= p_sizes[i] THEN 'waitlisted'
+            ELSE 'full'
+        END;
+
+        IF v_outcome[i] = 'confirmed' THEN
+            v_places := v_places - p_sizes[i];
+            v_confirmed := v_confirmed + p_sizes[i];
+            v_taken := v_taken || v_kids;
+        ELSIF v_outcome[i] = 'waitlisted' THEN
+            v_room := v_room - p_sizes[i];
+            v_waitlisted := v_waitlisted + p_sizes[i];
+            v_seq[i] := nextval('signup_waitlist_seq');
+            v_taken := v_taken || v_kids;
+        END IF;
+    END LOOP;
+
+    RETURN QUERY
+    WITH ins AS (
+        INSERT INTO signups (session_id, user_id, child_id, party_id, status, waitlist_seq, created_at)
+        SELECT p_session, p_users[v_party[k.pos::int]], k.child_id, p_parties[v_party[k.pos::int]],
+               v_outcome[v_party[k.pos::int]], v_seq[v_party[k.pos::int]], p_nows[v_party[k.pos::int]]
+        FROM unnest(p_children) WITH ORDINALITY AS k (child_id, pos)
+        WHERE v_outcome[v_party[k.pos::int]] IN ('confirmed', 'waitlisted')
+        ORDER BY k.pos
+        RETURNING signups.id, signups.session_id, signups.status, signups.party_id, signups.created_at
+    ), ev AS (
+        INSERT INTO signup_events (signup_id, session_id, kind, created_at)
+        SELECT ins.id, ins.session_id, ins.status, ins.created_at FROM ins
+    ), placed AS (
+        SELECT ins.party_id, array_agg(ins.id ORDER BY ins.id) AS new_ids FROM ins GROUP BY ins.party_id
+    )
+    SELECT g::int, v_outcome[g], placed.new_ids, CASE WHEN v_outcome[g] = 'duplicate' THEN v_dup[g] END
+    FROM generate_series(1, v_n) AS g LEFT JOIN placed ON placed.party_id = p_parties[g]
+    ORDER BY g;
 
     IF v_confirmed > 0 OR v_waitlisted > 0 THEN
         UPDATE sessions s
