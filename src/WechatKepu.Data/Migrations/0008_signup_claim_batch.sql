@@ -35,6 +35,7 @@ DECLARE
     v_seq bigint[] := '{}';
     v_taken bigint[] := '{}';   -- children this batch has placed
     v_kids bigint[];
+    v_name text;
     v_extra int;
     v_k int := 0;
 BEGIN
@@ -78,7 +79,8 @@ BEGIN
         END IF;
 
         IF v_dup[i] IS NULL AND v_kids && v_taken THEN
-            SELECT c.name INTO v_dup[i] FROM children c WHERE c.id = ANY (v_kids) AND c.id = ANY (v_taken) LIMIT 1;
+            SELECT c.name INTO v_name FROM children c WHERE c.id = ANY (v_kids) AND c.id = ANY (v_taken) LIMIT 1;
+            v_dup[i] := v_name;
         END IF;
 
         v_outcome[i] := CASE

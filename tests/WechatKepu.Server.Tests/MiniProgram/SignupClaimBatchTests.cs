@@ -1,0 +1,130 @@
+using Dapper;
+using WechatKepu.Server.Tests.Infrastructure;
+
+namespace WechatKepu.Server.Tests.MiniProgram;
+
+/// <summary>
+/// <c>signup_claim_batch</c> on its own, with batches built by hand, so that what concurrency makes
+/// likely but not certain (several parties in one batch) is tested every time.
+/// </summary>
+public sealed class SignupClaimBatchTests(KepuApp app) : IClassFixture<KepuApp>
+{
+    private sealed record Party(long UserId, long[] Children);
+
+    private async Task<List<(int Ord, string Outcome, long[]? Ids, string? ChildName)>> ClaimAsync(long session, int maxActive, params Party[] parties)
+    {
+        await using var conn = await app.OpenAsync();
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var rows = await conn.QueryAsync<(int, string, long[]?, string?)>(
+            "SELECT ord, outcome, ids, child_name FROM signup_claim_batch(@session, @parties, @users, @sizes, @children, @nows, @maxActive)",
+            new
+            {
+                session,
+                parties = parties.Select(_ => Guid.NewGuid()).ToArray(),
+                users = parties.Select(p => p.UserId).ToArray(),
+                sizes = parties.Select(p => p.Children.Length).ToArray(),
+                children = parties.SelectMany(p => p.Children).ToArray(),
+                nows = parties.Select(_ => now).ToArray(),
+                maxActive,
+            });
+        return rows.ToList();
+    }
+
+    private async Task<(long UserId, long[] Children)> GuardianAsync(int children)
+    {
+        var (parent, kids) = await Parent.ReadyAsync(app, children);
+        await using var conn = await app.OpenAsync();
+        var userId = await conn.ExecuteScalarAsync<long>("SELECT user_id FROM children WHERE id = @id", new { id = kids[0].Id });
+        return (userId, kids.Select(k => k.Id).ToArray());
+    }
+
+    [Fact]
+    public async Task Parties_are_decided_in_order_first_fit_and_whole()
+    {
+        var session = await Sessions.CreateAsync(app, capacity: 3, waitlist: 2);
+        var a = await GuardianAsync(2);
+        var b = await GuardianAsync(2);
+        var c = await GuardianAsync(1);
+        var d = await GuardianAsync(2);
+        var e = await GuardianAsync(1);
+
+        var result = await ClaimAsync(session, 10,
+            new Party(a.UserId, a.Children), // 2 of 3 places
+            new Party(b.UserId, b.Children), // does not fit the last place: waitlisted (2 of 2)
+            new Party(c.UserId, c.Children), // takes the last place
+            new Party(d.UserId, d.Children), // nothing left
+            new Party(e.UserId, e.Children));
+
+        Assert.Equal(["confirmed", "waitlisted", "confirmed", "full", "full"], result.Select(r => r.Outcome));
+        Assert.Equal([1, 2, 3, 4, 5], result.Select(r => r.Ord));
+        Assert.Equal(2, result[0].Ids!.Length);
+        Assert.Equal(2, result[1].Ids!.Length);
+        Assert.Single(result[2].Ids!);
+        Assert.Null(result[3].Ids);
+
+        await using var conn = await app.OpenAsync();
+        var counters = await conn.QuerySingleAsync<(int, int)>("SELECT confirmed_count, waitlist_count FROM sessions WHERE id = @session", new { session });
+        Assert.Equal((3, 2), counters);
+        Assert.Equal(5L, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM signup_events WHERE session_id = @session", new { session }));
+        var seqs = (await conn.QueryAsync<long?>("SELECT waitlist_seq FROM signups WHERE session_id = @session AND status = 'waitlisted'", new { session })).Distinct().ToList();
+        Assert.Single(seqs); // one party, one place in the queue
+    }
+
+    [Fact]
+    public async Task A_child_twice_in_one_batch_is_placed_once_and_named()
+    {
+        var session = await Sessions.CreateAsync(app, capacity: 10, waitlist: 0);
+        var g = await GuardianAsync(2);
+        var result = await ClaimAsync(session, 10,
+            new Party(g.UserId, [g.Children[0]]),
+            new Party(g.UserId, [g.Children[1], g.Children[0]]));
+
+        Assert.Equal("confirmed", result[0].Outcome);
+        Assert.Equal("duplicate", result[1].Outcome);
+        Assert.Equal("孩子1", result[1].ChildName);
+        Assert.Null(result[1].Ids);
+    }
+
+    [Fact]
+    public async Task The_guardian_limit_counts_what_the_batch_itself_placed()
+    {
+        var session = await Sessions.CreateAsync(app, capacity: 10, waitlist: 0);
+        var g = await GuardianAsync(3);
+        var result = await ClaimAsync(session, 2,
+            new Party(g.UserId, [g.Children[0]]),
+            new Party(g.UserId, [g.Children[1]]),
+            new Party(g.UserId, [g.Children[2]]));
+
+        Assert.Equal(["confirmed", "confirmed", "limit"], result.Select(r => r.Outcome));
+    }
+
+    [Fact]
+    public async Task Other_guardians_children_and_unknown_guardians_are_refused_without_touching_the_counters()
+    {
+        var session = await Sessions.CreateAsync(app, capacity: 10, waitlist: 0);
+        var mine = await GuardianAsync(1);
+        var theirs = await GuardianAsync(1);
+        var result = await ClaimAsync(session, 10,
+            new Party(mine.UserId, theirs.Children),
+            new Party(999_999_999, mine.Children));
+
+        Assert.Equal(["child_gone", "user_gone"], result.Select(r => r.Outcome));
+        await using var conn = await app.OpenAsync();
+        Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT confirmed_count FROM sessions WHERE id = @session", new { session }));
+        Assert.Equal(0L, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM signups WHERE session_id = @session", new { session }));
+    }
+
+    [Fact]
+    public async Task A_cancelled_session_refuses_every_party()
+    {
+        var session = await Sessions.CreateAsync(app, capacity: 10, waitlist: 0);
+        var g = await GuardianAsync(1);
+        await using (var conn = await app.OpenAsync())
+        {
+            await conn.ExecuteAsync("UPDATE sessions SET status = 'cancelled' WHERE id = @session", new { session });
+        }
+
+        var result = await ClaimAsync(session, 10, new Party(g.UserId, g.Children));
+        Assert.Equal("cancelled", Assert.Single(result).Outcome);
+    }
+}
