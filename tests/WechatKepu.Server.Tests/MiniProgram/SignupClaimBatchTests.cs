@@ -38,6 +38,14 @@ public sealed class SignupClaimBatchTests(KepuApp app) : IClassFixture<KepuApp>
         return (userId, kids.Select(k => k.Id).ToArray());
     }
 
+    /// <summary>One guardian's parties (indexes into their children) for a fresh session of 10 places.</summary>
+    private async Task<List<(int Ord, string Outcome, long[]? Ids, string? ChildName)>> OneGuardianAsync(int children, int maxActive, params int[][] parties)
+    {
+        var session = await Sessions.CreateAsync(app, capacity: 10, waitlist: 0);
+        var g = await GuardianAsync(children);
+        return await ClaimAsync(session, maxActive, parties.Select(p => new Party(g.UserId, p.Select(i => g.Children[i]).ToArray())).ToArray());
+    }
+
     [Fact]
     public async Task Parties_are_decided_in_order_first_fit_and_whole()
     {
@@ -73,11 +81,7 @@ public sealed class SignupClaimBatchTests(KepuApp app) : IClassFixture<KepuApp>
     [Fact]
     public async Task A_child_twice_in_one_batch_is_placed_once_and_named()
     {
-        var session = await Sessions.CreateAsync(app, capacity: 10, waitlist: 0);
-        var g = await GuardianAsync(2);
-        var result = await ClaimAsync(session, 10,
-            new Party(g.UserId, [g.Children[0]]),
-            new Party(g.UserId, [g.Children[1], g.Children[0]]));
+        var result = await OneGuardianAsync(children: 2, maxActive: 10, [0], [1, 0]);
 
         Assert.Equal("confirmed", result[0].Outcome);
         Assert.Equal("duplicate", result[1].Outcome);
@@ -88,12 +92,7 @@ public sealed class SignupClaimBatchTests(KepuApp app) : IClassFixture<KepuApp>
     [Fact]
     public async Task The_guardian_limit_counts_what_the_batch_itself_placed()
     {
-        var session = await Sessions.CreateAsync(app, capacity: 10, waitlist: 0);
-        var g = await GuardianAsync(3);
-        var result = await ClaimAsync(session, 2,
-            new Party(g.UserId, [g.Children[0]]),
-            new Party(g.UserId, [g.Children[1]]),
-            new Party(g.UserId, [g.Children[2]]));
+        var result = await OneGuardianAsync(children: 3, maxActive: 2, [0], [1], [2]);
 
         Assert.Equal(["confirmed", "confirmed", "limit"], result.Select(r => r.Outcome));
     }
