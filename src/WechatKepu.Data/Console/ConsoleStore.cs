@@ -172,10 +172,7 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         SELECT s.id, s.session_id, a.title AS activity_title, se.title AS session_title, se.starts_at,
                c.name AS child_name, c.grade, c.birth_year_month, c.school, g.name AS guardian_name, g.phone AS guardian_phone,
                s.party_id, s.status, s.created_at, s.promoted_at, s.cancelled_at, s.checked_in_at,
-               CASE WHEN s.status = 'waitlisted' THEN
-                   (SELECT count(DISTINCT w.party_id) FROM signups w
-                    WHERE w.session_id = s.session_id AND w.status = 'waitlisted' AND w.waitlist_seq <= s.waitlist_seq)::int
-               END AS waitlist_position
+               {SignupStore.WaitlistPositionSql}
         FROM signups s
         JOIN sessions se ON se.id = s.session_id
         JOIN activities a ON a.id = se.activity_id

@@ -331,14 +331,19 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
             new { sessionId, parties = parties.ToArray(), now = now.UtcDateTime }, tx, cancellationToken: cancellationToken))).ToList();
     }
 
-    private const string ListSql = """
+    /// <summary>A waitlisted row's place in the queue (parties ahead of it, itself included), for a query over <c>signups s</c>.</summary>
+    internal const string WaitlistPositionSql = """
+        CASE WHEN s.status = 'waitlisted' THEN
+            (SELECT count(DISTINCT w.party_id) FROM signups w
+             WHERE w.session_id = s.session_id AND w.status = 'waitlisted' AND w.waitlist_seq <= s.waitlist_seq)::int
+        END AS waitlist_position
+        """;
+
+    private const string ListSql = $"""
         SELECT s.id, s.session_id, s.user_id, s.child_id, c.name AS child_name, s.party_id, s.status, s.waitlist_seq,
                s.created_at, s.promoted_at, s.cancelled_at, s.checked_in_at,
                se.title AS session_title, a.title AS activity_title, se.starts_at, se.ends_at, se.venue, se.cancel_deadline,
-               CASE WHEN s.status = 'waitlisted' THEN
-                   (SELECT count(DISTINCT w.party_id) FROM signups w
-                    WHERE w.session_id = s.session_id AND w.status = 'waitlisted' AND w.waitlist_seq <= s.waitlist_seq)::int
-               END AS waitlist_position
+               {WaitlistPositionSql}
         FROM signups s
         JOIN sessions se ON se.id = s.session_id
         JOIN activities a ON a.id = se.activity_id
