@@ -41,7 +41,8 @@ public static class JobsSetup
         {
             var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>().Value;
             var dataSource = sp.GetRequiredService<NpgsqlDataSource>();
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            config.UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>()))
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
                 .UsePostgreSqlStorage(o => o.UseConnectionFactory(new DataSourceConnectionFactory(dataSource)), new PostgreSqlStorageOptions
@@ -110,5 +111,43 @@ public static class JobsSetup
     private sealed class DataSourceConnectionFactory(NpgsqlDataSource dataSource) : IConnectionFactory
     {
         public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
+    }
+}
+
+/// <summary>
+/// Hangfire's log provider is process-wide, and Hangfire objects keep the loggers they were created with.
+/// Where several hosts share a process (the test suites), an object created while the provider pointed at
+/// another host's logger factory broke for good once that host was disposed: every later use threw
+/// ObjectDisposedException and the endpoint answered 500. A logger from a disposed factory is silent here.
+/// </summary>
+internal sealed class HostLogProvider(ILoggerFactory factory) : Hangfire.Logging.ILogProvider
+{
+    private readonly Hangfire.AspNetCore.AspNetCoreLogProvider _inner = new(factory);
+
+    public Hangfire.Logging.ILog GetLogger(string name)
+    {
+        try
+        {
+            return new QuietWhenDisposed(_inner.GetLogger(name));
+        }
+        catch (ObjectDisposedException)
+        {
+            return new QuietWhenDisposed(null);
+        }
+    }
+
+    private sealed class QuietWhenDisposed(Hangfire.Logging.ILog? inner) : Hangfire.Logging.ILog
+    {
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+        {
+            try
+            {
+                return inner?.Log(logLevel, messageFunc, exception) ?? false;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
     }
 }

@@ -31,7 +31,9 @@ public class KepuApp : IAsyncLifetime
     // it last. With many hosts in one test process that host may be disposed while the others still run, and
     // every Hangfire object created afterwards (a background job client, the static filter registry) throws
     // ObjectDisposedException. So the registry is initialised before any host exists, and after each host
-    // has started Hangfire goes back to its own (silent) default provider.
+    // has started Hangfire goes back to its own (silent) default provider. An object created in the window
+    // while another host's provider is current still gets that host's loggers: the server's HostLogProvider
+    // (Infrastructure/Jobs.cs) makes those silent once that host is gone instead of throwing.
     static KepuApp() => _ = Hangfire.GlobalJobFilters.Filters;
     private SimulatorHost? _simulator;
 
