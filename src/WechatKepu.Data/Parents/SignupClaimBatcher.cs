@@ -6,8 +6,12 @@ namespace WechatKepu.Data.Parents;
 /// <summary>A party to place: the guardian, the children (in the order asked), its id and the request's time.</summary>
 public sealed record PartyClaim(long UserId, long[] ChildIds, Guid PartyId, DateTime Now);
 
-/// <summary>The claim's decision: confirmed, waitlisted, full, cancelled, duplicate, limit, user_gone or child_gone.</summary>
-public sealed record PartyDecision(string Outcome, long[]? Ids, string? ChildName);
+/// <summary>
+/// The claim's decision: confirmed, waitlisted, full, cancelled, duplicate, limit, user_gone or child_gone.
+/// A placed party has its new sign-up ids with their children in the same order; a waitlisted one its
+/// waitlist_seq and position; a duplicate the child's name.
+/// </summary>
+public sealed record PartyDecision(string Outcome, long[]? Ids, long[]? ChildIds, long? WaitlistSeq, int? WaitlistPosition, string? ChildName);
 
 /// <summary>
 /// Group commit of sign-up claims, per session: while one batch for a session runs, the claims that
@@ -26,7 +30,7 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource)
     private const int MaxBatch = 256;
 
     private const string Sql = """
-        SELECT ord, outcome, ids, child_name
+        SELECT ord, outcome, ids, child_ids, waitlist_seq, waitlist_position, child_name
         FROM signup_claim_batch($1, $2, $3, $4, $5, $6, $7)
         """;
 
@@ -121,7 +125,10 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource)
                 decisions[reader.GetInt32(0) - 1] = new PartyDecision(
                     reader.GetString(1),
                     reader.IsDBNull(2) ? null : reader.GetFieldValue<long[]>(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3));
+                    reader.IsDBNull(3) ? null : reader.GetFieldValue<long[]>(3),
+                    reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                    reader.IsDBNull(5) ? null : reader.GetInt32(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6));
             }
         }
 

@@ -43,22 +43,36 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
 
     private const string LockUser = "SELECT id FROM mp_users WHERE id = @userId FOR UPDATE";
 
-    // Everything the rules need, in one round trip and without locks. The rules another request could
-    // break in the meantime (guardian gone, children gone, duplicate, limit) are checked again by the
-    // claim, under the guardian's row lock (0008_signup_claim_batch.sql).
+    // Everything the rules need and the answer shows, in one statement and without locks: one row per
+    // child found (or one row with no child), the guardian's and the session's columns repeated on each.
+    // Children are looked up one by one through unnest so the plan uses the keys whatever the statistics.
+    // The rules another request could break in the meantime (guardian gone, children gone, duplicate,
+    // limit) are checked again by the claim, under the guardian's row lock (0009_signup_claim_batch_rows.sql).
     private const string PrecheckSql = """
-        SELECT id FROM mp_users WHERE id = @userId;
-        SELECT id, status, starts_at, signup_opens_at, signup_closes_at, min_grade, max_grade, min_age, max_age,
-               capacity - confirmed_count AS places, waitlist_capacity - waitlist_count AS room
-        FROM sessions WHERE id = @sessionId;
-        SELECT * FROM children WHERE id = ANY (@childIds) AND user_id = @userId;
-        SELECT c.name FROM signups s JOIN children c ON c.id = s.child_id
-        WHERE s.session_id = @sessionId AND s.child_id = ANY (@childIds) AND s.status IN ('confirmed', 'waitlisted', 'checked_in')
-        LIMIT 1;
-        SELECT count(*) FROM signups s JOIN sessions se ON se.id = s.session_id
-        WHERE s.user_id = @userId AND s.status IN ('confirmed', 'waitlisted') AND se.ends_at > @now;
-        SELECT EXISTS (SELECT 1 FROM guardian_consents WHERE user_id = @userId AND privacy_notice_version = @noticeVersion),
-               EXISTS (SELECT 1 FROM guardians WHERE user_id = @userId);
+        SELECT u.id IS NOT NULL AS user_exists,
+               EXISTS (SELECT 1 FROM guardian_consents WHERE user_id = @userId AND privacy_notice_version = @noticeVersion) AS consented,
+               EXISTS (SELECT 1 FROM guardians WHERE user_id = @userId) AS has_profile,
+               (SELECT count(*) FROM signups s JOIN sessions x ON x.id = s.session_id
+                WHERE s.user_id = @userId AND s.status IN ('confirmed', 'waitlisted') AND x.ends_at > @now) AS active,
+               (SELECT c.name FROM unnest(@childIds::bigint[]) AS k (child_id)
+                JOIN signups s ON s.session_id = @sessionId AND s.child_id = k.child_id AND s.status IN ('confirmed', 'waitlisted', 'checked_in')
+                JOIN children c ON c.id = k.child_id
+                LIMIT 1) AS already,
+               se.id AS session_id, se.status, se.title AS session_title, a.title AS activity_title, se.venue,
+               se.starts_at, se.ends_at, se.cancel_deadline, se.signup_opens_at, se.signup_closes_at,
+               se.min_grade, se.max_grade, se.min_age, se.max_age,
+               se.capacity - se.confirmed_count AS places, se.waitlist_capacity - se.waitlist_count AS room,
+               c.id AS child_id, c.name AS child_name, c.grade, c.birth_year_month
+        FROM (SELECT) AS one
+        LEFT JOIN mp_users u ON u.id = @userId
+        LEFT JOIN sessions se ON se.id = @sessionId
+        LEFT JOIN activities a ON a.id = se.activity_id
+        LEFT JOIN LATERAL (
+            SELECT c.id, c.name, c.grade, c.birth_year_month, k.pos
+            FROM unnest(@childIds::bigint[]) WITH ORDINALITY AS k (child_id, pos)
+            JOIN children c ON c.id = k.child_id AND c.user_id = @userId
+        ) AS c ON true
+        ORDER BY c.pos
         """;
 
     /// <summary>
@@ -70,42 +84,33 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
         CancellationToken cancellationToken)
     {
         var ids = childIds.Distinct().ToArray();
-        SessionRules? session;
-        List<ChildRow> children;
-        string? already;
-        long active;
-        bool consented, hasProfile;
-        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var pre = await conn.QueryMultipleAsync(new CommandDefinition(PrecheckSql, new
-        {
-            userId, sessionId, childIds = ids, now = now.UtcDateTime, noticeVersion = limits.PrivacyNoticeVersion,
-        }, cancellationToken: cancellationToken)))
-        {
-            if (await pre.ReadSingleOrDefaultAsync<long?>() is null)
-            {
-                return Refused(SignupOutcome.UserGone);
-            }
 
-            session = await pre.ReadSingleOrDefaultAsync<SessionRules>();
-            children = (await pre.ReadAsync<ChildRow>()).ToList();
-            already = await pre.ReadSingleOrDefaultAsync<string>();
-            active = await pre.ReadSingleAsync<long>();
-            (consented, hasProfile) = await pre.ReadSingleAsync<(bool, bool)>();
+        // PostgreSQL keeps microseconds: the time sent is the time stored, and the answer built below
+        // shows the same created_at as a later read.
+        var at = new DateTime(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
+        List<PrecheckRow> rows;
+        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            rows = (await conn.QueryAsync<PrecheckRow>(new CommandDefinition(PrecheckSql, new
+            {
+                userId, sessionId, childIds = ids, now = at, noticeVersion = limits.PrivacyNoticeVersion,
+            }, cancellationToken: cancellationToken))).AsList();
         }
 
-        var refusal = Check(session, children, ids.Length, already, active, consented, hasProfile, limits, now);
+        var refusal = Check(rows, ids.Length, limits, now);
         if (refusal is not null)
         {
             return refusal;
         }
 
         // Not cancellable from here: once queued, the claim is decided and committed with its batch.
-        var claim = await _claims.ClaimAsync(sessionId, new PartyClaim(userId, ids, Guid.NewGuid(), now.UtcDateTime), limits.MaxActivePerGuardian);
+        var party = new PartyClaim(userId, ids, Guid.NewGuid(), at);
+        var claim = await _claims.ClaimAsync(sessionId, party, limits.MaxActivePerGuardian);
         return claim.Outcome switch
         {
             "confirmed" or "waitlisted" when claim.Ids is { Length: > 0 } => new SignupResult(
                 claim.Outcome == "confirmed" ? SignupOutcome.Confirmed : SignupOutcome.Waitlisted,
-                await ListAsync(userId, null, claim.Ids, CancellationToken.None)),
+                Placed(rows, party, claim, sessionId)),
             "duplicate" => Refused(SignupOutcome.AlreadySignedUp, claim.ChildName),
             "limit" => Refused(SignupOutcome.GuardianLimit),
             "user_gone" => Refused(SignupOutcome.UserGone),
@@ -115,75 +120,100 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
         };
     }
 
-    /// <summary>The first rule the request breaks, or null. Runs before the session lock is taken.</summary>
-    private static SignupResult? Check(
-        SessionRules? session, List<ChildRow> children, int requested, string? already, long active,
-        bool consented, bool hasProfile, SignupLimits limits, DateTimeOffset now)
+    /// <summary>The new sign-ups as <see cref="ListAsync"/> would read them back, from what the claim returned.</summary>
+    private static List<SignupRow> Placed(List<PrecheckRow> rows, PartyClaim party, PartyDecision claim, long sessionId)
     {
-        if (!consented)
+        var session = rows[0];
+        var placed = new List<SignupRow>(claim.Ids!.Length);
+        for (var i = 0; i < claim.Ids.Length; i++)
+        {
+            var childId = claim.ChildIds![i];
+            placed.Add(new SignupRow
+            {
+                Id = claim.Ids[i], SessionId = sessionId, UserId = party.UserId, ChildId = childId,
+                ChildName = rows.First(r => r.ChildId == childId).ChildName, PartyId = party.PartyId,
+                Status = claim.Outcome, WaitlistSeq = claim.WaitlistSeq, WaitlistPosition = claim.WaitlistPosition, CreatedAt = party.Now,
+                SessionTitle = session.SessionTitle!, ActivityTitle = session.ActivityTitle!, StartsAt = session.StartsAt!.Value,
+                EndsAt = session.EndsAt!.Value, Venue = session.Venue!, CancelDeadline = session.CancelDeadline!.Value,
+            });
+        }
+
+        return placed;
+    }
+
+    /// <summary>The first rule the request breaks, or null. Runs before the session lock is taken.</summary>
+    private static SignupResult? Check(List<PrecheckRow> rows, int requested, SignupLimits limits, DateTimeOffset now)
+    {
+        var head = rows[0];
+        if (!head.UserExists)
+        {
+            return Refused(SignupOutcome.UserGone);
+        }
+
+        if (!head.Consented)
         {
             return Refused(SignupOutcome.ConsentRequired);
         }
 
-        if (!hasProfile)
+        if (!head.HasProfile)
         {
             return Refused(SignupOutcome.ProfileRequired);
         }
 
-        if (session is null)
+        if (head.SessionId is null)
         {
             return Refused(SignupOutcome.SessionNotFound);
         }
 
-        if (session.Status == "cancelled")
+        if (head.Status == "cancelled")
         {
             return Refused(SignupOutcome.SessionCancelled);
         }
 
-        if (now.UtcDateTime < session.SignupOpensAt)
+        if (now.UtcDateTime < head.SignupOpensAt)
         {
             return Refused(SignupOutcome.SignupNotOpen);
         }
 
-        if (session.Status == "closed" || now.UtcDateTime >= session.SignupClosesAt)
+        if (head.Status == "closed" || now.UtcDateTime >= head.SignupClosesAt)
         {
             return Refused(SignupOutcome.SignupClosed);
         }
 
-        if (children.Count != requested)
+        if (rows.Count(r => r.ChildId is not null) != requested)
         {
             return Refused(SignupOutcome.ChildNotFound);
         }
 
-        var day = DateOnly.FromDateTime(Shanghai.ToShanghai(new DateTimeOffset(session.StartsAt, TimeSpan.Zero)).DateTime);
-        foreach (var child in children)
+        var day = DateOnly.FromDateTime(Shanghai.ToShanghai(new DateTimeOffset(head.StartsAt!.Value, TimeSpan.Zero)).DateTime);
+        foreach (var child in rows)
         {
             var birth = child.BirthYearMonth is { } b ? DateOnly.FromDateTime(b) : (DateOnly?)null;
-            if (session.MinGrade is not null || session.MaxGrade is not null)
+            if (head.MinGrade is not null || head.MaxGrade is not null)
             {
                 var grade = Eligibility.GradeOn(child.Grade, birth, day);
-                if (grade is null || grade < (session.MinGrade ?? 0) || grade > (session.MaxGrade ?? 12))
+                if (grade is null || grade < (head.MinGrade ?? 0) || grade > (head.MaxGrade ?? 12))
                 {
-                    return Refused(SignupOutcome.GradeOutOfRange, child.Name);
+                    return Refused(SignupOutcome.GradeOutOfRange, child.ChildName);
                 }
             }
 
-            if (session.MinAge is not null || session.MaxAge is not null)
+            if (head.MinAge is not null || head.MaxAge is not null)
             {
                 var age = Eligibility.AgeOn(child.Grade, birth, day);
-                if (age is null || age < (session.MinAge ?? 0) || age > (session.MaxAge ?? 99))
+                if (age is null || age < (head.MinAge ?? 0) || age > (head.MaxAge ?? 99))
                 {
-                    return Refused(SignupOutcome.AgeOutOfRange, child.Name);
+                    return Refused(SignupOutcome.AgeOutOfRange, child.ChildName);
                 }
             }
         }
 
-        if (already is not null)
+        if (head.Already is not null)
         {
-            return Refused(SignupOutcome.AlreadySignedUp, already);
+            return Refused(SignupOutcome.AlreadySignedUp, head.Already);
         }
 
-        if (active + requested > limits.MaxActivePerGuardian)
+        if (head.Active + requested > limits.MaxActivePerGuardian)
         {
             return Refused(SignupOutcome.GuardianLimit);
         }
@@ -191,7 +221,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
         // Full as of a committed read: counters only change under the session lock, so a session seen
         // full stays full unless someone cancels, and refusing then is the same as arriving a moment
         // earlier. This keeps refused requests away from the lock the others queue on.
-        return session.Places < requested && session.Room < requested ? Refused(SignupOutcome.SessionFull) : null;
+        return head.Places < requested && head.Room < requested ? Refused(SignupOutcome.SessionFull) : null;
     }
 
     private static SignupResult Refused(SignupOutcome outcome, string? childName = null) => new(outcome, [], childName);
@@ -332,7 +362,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>A waitlisted row's place in the queue (parties ahead of it, itself included), for a query over <c>signups s</c>.</summary>
-    internal const string WaitlistPositionSql = """
+    public const string WaitlistPositionSql = """
         CASE WHEN s.status = 'waitlisted' THEN
             (SELECT count(DISTINCT w.party_id) FROM signups w
              WHERE w.session_id = s.session_id AND w.status = 'waitlisted' AND w.waitlist_seq <= s.waitlist_seq)::int
@@ -363,7 +393,33 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken))).ToList();
     }
 
-    private sealed record SessionRules(
-        long Id, string Status, DateTime StartsAt, DateTime SignupOpensAt, DateTime SignupClosesAt,
-        short? MinGrade, short? MaxGrade, short? MinAge, short? MaxAge, int Places, int Room);
+    /// <summary>A row of <see cref="PrecheckSql"/>: the guardian and session columns, then one child (or none).</summary>
+    private sealed record PrecheckRow
+    {
+        public bool UserExists { get; init; }
+        public bool Consented { get; init; }
+        public bool HasProfile { get; init; }
+        public long Active { get; init; }
+        public string? Already { get; init; }
+        public long? SessionId { get; init; }
+        public string? Status { get; init; }
+        public string? SessionTitle { get; init; }
+        public string? ActivityTitle { get; init; }
+        public string? Venue { get; init; }
+        public DateTime? StartsAt { get; init; }
+        public DateTime? EndsAt { get; init; }
+        public DateTime? CancelDeadline { get; init; }
+        public DateTime? SignupOpensAt { get; init; }
+        public DateTime? SignupClosesAt { get; init; }
+        public short? MinGrade { get; init; }
+        public short? MaxGrade { get; init; }
+        public short? MinAge { get; init; }
+        public short? MaxAge { get; init; }
+        public int? Places { get; init; }
+        public int? Room { get; init; }
+        public long? ChildId { get; init; }
+        public string? ChildName { get; init; }
+        public short? Grade { get; init; }
+        public DateTime? BirthYearMonth { get; init; }
+    }
 }

@@ -44,6 +44,27 @@ public sealed class MpSignupTests(KepuApp app) : IClassFixture<KepuApp>
     }
 
     [Fact]
+    public async Task The_signup_answer_is_what_the_parents_list_shows_afterwards()
+    {
+        // The answer is built from the claim's result, not read back: it must match a later read exactly.
+        var session = await Sessions.CreateAsync(app, capacity: 2, waitlist: 5);
+        var (other, o) = await Parent.ReadyAsync(app);
+        var (parent, kids) = await Parent.ReadyAsync(app, children: 3);
+        var confirmed = await parent.SignUpOkAsync(session, kids[1].Id, kids[0].Id);
+        Assert.Equal("waitlisted", (await other.SignUpOkAsync(session, o[0].Id)).Outcome);
+        var waitlisted = await parent.SignUpOkAsync(session, kids[2].Id);
+
+        Assert.Equal(2, waitlisted.Signups[0].WaitlistPosition);
+        var list = await parent.SignupsAsync();
+        foreach (var answered in confirmed.Signups.Concat(waitlisted.Signups))
+        {
+            Assert.Equal(list.Single(s => s.Id == answered.Id), answered);
+        }
+
+        Assert.Equal([kids[1].Name, kids[0].Name], confirmed.Signups.Select(s => s.ChildName)); // in the order asked
+    }
+
+    [Fact]
     public async Task A_party_is_signed_up_all_or_nothing()
     {
         var session = await Sessions.CreateAsync(app, capacity: 1, waitlist: 5);

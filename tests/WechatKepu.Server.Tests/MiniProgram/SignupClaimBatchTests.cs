@@ -126,4 +126,45 @@ public sealed class SignupClaimBatchTests(KepuApp app) : IClassFixture<KepuApp>
         var result = await ClaimAsync(session, 10, new Party(g.UserId, g.Children));
         Assert.Equal("cancelled", Assert.Single(result).Outcome);
     }
+
+    [Fact]
+    public async Task Placed_parties_come_back_with_their_children_and_waitlist_positions_as_a_read_would_show_them()
+    {
+        var session = await Sessions.CreateAsync(app, capacity: 1, waitlist: 10);
+        var first = await GuardianAsync(1);
+        var a = await GuardianAsync(2);
+        var b = await GuardianAsync(1);
+        var c = await GuardianAsync(2);
+        Assert.Equal("confirmed", Assert.Single(await ClaimAsync(session, 10, new Party(first.UserId, first.Children))).Outcome);
+        var earlier = Assert.Single(await ClaimAsync(session, 10, new Party(a.UserId, a.Children)));
+
+        // Two children of c in reverse order: the children come back in the order of the new ids.
+        await using var conn = await app.OpenAsync();
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var batch = (await conn.QueryAsync<(int Ord, string Outcome, long[] Ids, long[] ChildIds, long Seq, int Position)>(
+            "SELECT ord, outcome, ids, child_ids, waitlist_seq, waitlist_position FROM signup_claim_batch(@session, @parties, @users, @sizes, @children, @nows, 10)",
+            new
+            {
+                session,
+                parties = new[] { Guid.NewGuid(), Guid.NewGuid() },
+                users = new[] { b.UserId, c.UserId },
+                sizes = new[] { 1, 2 },
+                children = new[] { b.Children[0], c.Children[1], c.Children[0] },
+                nows = new[] { now, now },
+            })).ToList();
+
+        Assert.Equal("waitlisted", earlier.Outcome);
+        Assert.Equal(["waitlisted", "waitlisted"], batch.Select(r => r.Outcome));
+        Assert.Equal([2, 3], batch.Select(r => r.Position)); // a's party is first in the queue
+        foreach (var row in batch)
+        {
+            var stored = (await conn.QueryAsync<(long Id, long ChildId, long Seq, int Position)>($"""
+                SELECT s.id, s.child_id, s.waitlist_seq, {WechatKepu.Data.Parents.SignupStore.WaitlistPositionSql}
+                FROM signups s WHERE s.id = ANY (@ids) ORDER BY s.id
+                """, new { ids = row.Ids })).ToList();
+            Assert.Equal(row.Ids, stored.Select(s => s.Id));
+            Assert.Equal(row.ChildIds, stored.Select(s => s.ChildId));
+            Assert.All(stored, s => Assert.Equal((row.Seq, row.Position), (s.Seq, s.Position)));
+        }
+    }
 }
