@@ -15,11 +15,19 @@ public static class DataSetup
         }
     }
 
-    /// <summary>The one data source of the process.</summary>
-    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    /// <summary>
+    /// The one data source of the process. <paramref name="maxPoolSize"/> applies unless the connection
+    /// string names its own Maximum Pool Size.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, int? maxPoolSize = null)
     {
         Initialise();
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (maxPoolSize is { } max && !NamesPoolSize(connectionString))
+        {
+            builder.ConnectionStringBuilder.MaxPoolSize = max;
+        }
+
         // Our statements are few and hot: let Npgsql prepare them once per connection, not plan them per call.
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
         {
@@ -36,4 +44,8 @@ public static class DataSetup
 
         return builder.Build();
     }
+
+    private static bool NamesPoolSize(string connectionString) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() is "maximumpoolsize" or "maxpoolsize");
 }

@@ -28,10 +28,11 @@ public sealed class RawHttpConnection : IDisposable
     }
 
     /// <summary>A complete request (request line, headers including Host and Content-Length, body).</summary>
-    public static byte[] Request(string method, string host, string pathAndQuery, string contentType, byte[] body)
+    public static byte[] Request(string method, string host, string pathAndQuery, string contentType, byte[] body, string? authorization = null)
     {
+        var auth = authorization is null ? "" : $"Authorization: {authorization}\r\n";
         var head = Encoding.ASCII.GetBytes(
-            $"{method} {pathAndQuery} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n\r\n");
+            $"{method} {pathAndQuery} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: {contentType}\r\nContent-Length: {body.Length}\r\n\r\n");
         return [.. head, .. body];
     }
 

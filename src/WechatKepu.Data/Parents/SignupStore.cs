@@ -267,7 +267,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
 
         if (row.Status == SignupStatus.Cancelled)
         {
-            return new CancelResult(CancelOutcome.Cancelled, (await ListAsync(userId, null, [signupId], cancellationToken))[0], []);
+            return new CancelResult(CancelOutcome.Cancelled, (await ListAsync(conn, tx, userId, null, [signupId], cancellationToken))[0], []);
         }
 
         if (row.Status == SignupStatus.CheckedIn)
@@ -282,7 +282,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
 
         var promoted = await CancelLockedAsync(conn, tx, signupId, row.SessionId, now, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return new CancelResult(CancelOutcome.Cancelled, (await ListAsync(userId, null, [signupId], cancellationToken))[0], promoted);
+        return new CancelResult(CancelOutcome.Cancelled, (await ListAsync(conn, null, userId, null, [signupId], cancellationToken))[0], promoted);
     }
 
     /// <summary>
@@ -389,9 +389,15 @@ public sealed class SignupStore(NpgsqlDataSource dataSource)
         long userId, long[]? sessionIds, long[]? ids, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await conn.QueryAsync<SignupRow>(new CommandDefinition(ListSql, new { userId, sessionIds, ids },
-            cancellationToken: cancellationToken))).ToList();
+        return await ListAsync(conn, null, userId, sessionIds, ids, cancellationToken);
     }
+
+    // On the caller's connection: a method that holds a connection never waits for a second one, which a
+    // bounded pool under load could leave it waiting for forever.
+    private static async Task<IReadOnlyList<SignupRow>> ListAsync(
+        NpgsqlConnection conn, NpgsqlTransaction? tx, long userId, long[]? sessionIds, long[]? ids, CancellationToken cancellationToken) =>
+        (await conn.QueryAsync<SignupRow>(new CommandDefinition(ListSql, new { userId, sessionIds, ids }, tx,
+            cancellationToken: cancellationToken))).ToList();
 
     /// <summary>A row of <see cref="PrecheckSql"/>: the guardian and session columns, then one child (or none).</summary>
     private sealed record PrecheckRow

@@ -22,6 +22,14 @@ public sealed class DatabaseOptions
 
     [Range(1, 100_000)]
     public int EmbeddedMaxConnections { get; set; } = 300;
+
+    /// <summary>
+    /// Connections this server holds to PostgreSQL at most, unless the connection string names its own
+    /// Maximum Pool Size. A few per database core is enough: more only adds backends that compete for
+    /// the same cores (docs/benchmarks.md, sign-up race).
+    /// </summary>
+    [Range(1, 1_000)]
+    public int MaxPoolSize { get; set; } = 16;
 }
 
 public static class DatabaseSetup
@@ -36,6 +44,7 @@ public static class DatabaseSetup
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new();
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -46,7 +55,6 @@ public static class DatabaseSetup
                     "the embedded cluster is for development and tests only.");
             }
 
-            var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new();
             var dir = options.EmbeddedDirectory ?? Path.Combine(RepoRoot.Find(builder.Environment.ContentRootPath), ".data", "postgres");
             using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
             var embedded = await EmbeddedPostgres.StartAsync(dir, "kepu",
@@ -58,7 +66,8 @@ public static class DatabaseSetup
             builder.Services.AddHostedService(_ => new EmbeddedPostgresLifetime(embedded));
         }
 
-        builder.Services.AddSingleton(DataSetup.CreateDataSource(connectionString));
+        // An out-of-range size is left to the options validation at start, which names the setting.
+        builder.Services.AddSingleton(DataSetup.CreateDataSource(connectionString, options.MaxPoolSize is >= 1 and <= 1_000 ? options.MaxPoolSize : null));
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
     }

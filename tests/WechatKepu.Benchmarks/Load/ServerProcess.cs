@@ -31,6 +31,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>Socket continuations on the epoll threads: set by load generators for themselves only.</summary>
+    public const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     /// <summary>
     /// Starts the server built in the caller's configuration (Debug or Release) on a free port, or on
     /// <paramref name="url"/> (a restarted instance keeps its address), and waits for /healthz.
@@ -55,6 +58,7 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Benchmark";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["DOTNET_gcServer"] = "0";
+        psi.Environment.Remove(InlineCompletions); // a load generator's setting, not the server's
         // Load generators and tests send everything from one address; the limits have their own tests.
         psi.Environment["RateLimiting__Enabled"] = "false";
         foreach (var (k, v) in environment)
