@@ -8,6 +8,9 @@ public sealed record LoginSession(long UserId, string OpenId, DateTime ExpiresAt
 /// <summary>Mini-program users (by openid) and our own login sessions for them.</summary>
 public sealed class MpUserStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>NOTIFY channel whose payload is a user id whose login sessions are gone (the guardian erased their data).</summary>
+    public const string SessionsRevokedChannel = "mp_sessions_revoked";
+
     private const string UpsertUser = """
         INSERT INTO mp_users (openid, unionid, last_login_at) VALUES (@openid, @unionid, @now)
         ON CONFLICT (openid) DO UPDATE SET unionid = coalesce(excluded.unionid, mp_users.unionid), last_login_at = excluded.last_login_at

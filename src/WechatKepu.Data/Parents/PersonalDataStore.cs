@@ -64,6 +64,9 @@ public sealed class PersonalDataStore(NpgsqlDataSource dataSource, SignupStore s
         }
 
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM mp_users WHERE id = @userId", new { userId }, tx, cancellationToken: cancellationToken));
+        // Delivered at commit: every instance drops the guardian's cached login sessions.
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_notify(@channel, @userId::text)",
+            new { channel = MpUserStore.SessionsRevokedChannel, userId }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return true;
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using WechatKepu.Data.Parents;
+using WechatKepu.Server.Infrastructure;
 
 namespace WechatKepu.Server.Features.MiniProgram;
 
@@ -17,6 +18,8 @@ public static class MpApi
         services.AddSingleton<SecretStore>();
         services.AddSingleton<CheckinCodes>();
         services.AddSingleton<MpLogin>();
+        services.AddSingleton<MpSessionCache>();
+        NotificationListener.AddSubscriber<MpSessionCache>(services);
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, MpAuthentication>(MpAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(MpAuthentication.Policy, p => p
             .AddAuthenticationSchemes(MpAuthentication.SchemeName).RequireAuthenticatedUser());

@@ -10,11 +10,12 @@ namespace WechatKepu.Server.Features.MiniProgram;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;token&gt;</c> from <c>POST /api/mp/login</c>. Tokens are stored only as
-/// SHA-256 hashes; a session slides forward while it is used.
+/// SHA-256 hashes; a session slides forward while it is used. Sessions read are kept a minute in
+/// <see cref="MpSessionCache"/>.
 /// </summary>
 public sealed class MpAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions, ILoggerFactory logger, UrlEncoder encoder,
-    MpUserStore users, TimeProvider clock, IOptions<MpOptions> mp, IProblemDetailsService problems)
+    MpUserStore users, MpSessionCache cache, TimeProvider clock, IOptions<MpOptions> mp, IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
     public const string SchemeName = "MpSession";
@@ -39,16 +40,27 @@ public sealed class MpAuthentication(
 
         var now = clock.GetUtcNow();
         var hash = Hash(token);
-        var session = await users.FindSessionAsync(hash, now, Context.RequestAborted);
+        var key = Convert.ToHexString(hash);
+        var session = cache.Find(key, now);
         if (session is null)
         {
-            return AuthenticateResult.Fail("unknown or expired session");
+            var generation = cache.Generation;
+            session = await users.FindSessionAsync(hash, now, Context.RequestAborted);
+            if (session is null)
+            {
+                return AuthenticateResult.Fail("unknown or expired session");
+            }
+
+            cache.Remember(key, session, now, generation);
         }
 
         // Slide at most hourly: one write per hour per parent, not one per request.
         if (now - new DateTimeOffset(session.LastSeenAt, TimeSpan.Zero) > TimeSpan.FromHours(1))
         {
-            await users.SlideAsync(hash, now, now.AddDays(mp.Value.SessionLifetimeDays), Context.RequestAborted);
+            var generation = cache.Generation;
+            var expiresAt = now.AddDays(mp.Value.SessionLifetimeDays);
+            await users.SlideAsync(hash, now, expiresAt, Context.RequestAborted);
+            cache.Remember(key, session with { LastSeenAt = now.UtcDateTime, ExpiresAt = expiresAt.UtcDateTime }, now, generation);
         }
 
         var identity = new ClaimsIdentity(

@@ -25,9 +25,11 @@ public static class MpDataApi
                 export.SubscribeGrants.Adapt<List<GrantDto>>()));
     }
 
-    public static async Task<NoContent> EraseAsync(ClaimsPrincipal user, PersonalDataStore data, TimeProvider clock, CancellationToken ct)
+    public static async Task<NoContent> EraseAsync(
+        ClaimsPrincipal user, PersonalDataStore data, MpSessionCache sessions, TimeProvider clock, CancellationToken ct)
     {
         await data.EraseAsync(user.UserId(), clock.GetUtcNow(), ct);
+        sessions.Forget(user.UserId()); // here at once; other instances when the erase's notification arrives
         return TypedResults.NoContent();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Npgsql;
 using WechatKepu.Data.Callback;
+using WechatKepu.Server.Infrastructure;
 
 namespace WechatKepu.Server.Features.Replies;
 
@@ -37,10 +38,16 @@ public sealed record AccountReplies(IReadOnlyList<KeywordRule> Rules, string? We
 /// <summary>
 /// The keyword rules and welcome/default texts of every account, in memory: a callback matches without
 /// touching the database. A change through <see cref="ReplyRuleStore"/> invalidates this instance at
-/// once and every other instance through LISTEN/NOTIFY (<see cref="ReplyRulesListener"/>).
+/// once and every other instance through LISTEN/NOTIFY (<see cref="NotificationListener"/>).
 /// </summary>
-public sealed class ReplyEngine(ReplyRuleStore store)
+public sealed class ReplyEngine(ReplyRuleStore store) : INotificationSubscriber
 {
+    public string Channel => ReplyRuleStore.Channel;
+
+    public void OnNotification(string payload) => Invalidate();
+
+    public void OnMissed() => Invalidate();
+
     private readonly SemaphoreSlim _reload = new(1, 1);
     private volatile Snapshot? _snapshot;
     private long _version;
@@ -100,75 +107,4 @@ public sealed class ReplyEngine(ReplyRuleStore store)
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private sealed record Snapshot(long Version, FrozenDictionary<string, AccountReplies> Accounts);
-}
-
-/// <summary>
-/// Listens for rule changes committed by any instance and invalidates this instance's cache; also reloads
-/// every half minute in case a notification was lost with a dropped connection.
-/// </summary>
-public sealed class ReplyRulesListener(NpgsqlDataSource dataSource, ReplyEngine engine, ILogger<ReplyRulesListener> logger) : BackgroundService
-{
-    private static readonly TimeSpan Backstop = TimeSpan.FromSeconds(30);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
-                conn.Notification += (_, _) => engine.Invalidate();
-                await using (var listen = new NpgsqlCommand($"LISTEN {ReplyRuleStore.Channel}", conn))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                try
-                {
-                    // Changes made while we were not listening.
-                    engine.Invalidate();
-                    while (!stoppingToken.IsCancellationRequested)
-                    {
-                        if (!await conn.WaitAsync(Backstop, stoppingToken))
-                        {
-                            engine.Invalidate();
-                        }
-                    }
-                }
-                finally
-                {
-                    // Pooled connections are not reset on reuse (DataSetup): stop listening before handing it back.
-                    await StopListeningAsync(conn);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Listening for reply rule changes failed; retrying");
-                engine.Invalidate();
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
-
-    private static async Task StopListeningAsync(NpgsqlConnection conn)
-    {
-        if (conn.FullState != System.Data.ConnectionState.Open)
-        {
-            return; // broken or closed: the pool drops it
-        }
-
-        try
-        {
-            await using var unlisten = new NpgsqlCommand("UNLISTEN *", conn);
-            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (Exception)
-        {
-            NpgsqlConnection.ClearPool(conn); // could not tidy it: make sure nobody else gets it
-        }
-    }
 }
