@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
 using WechatKepu.Data.Embedded;
@@ -53,27 +51,34 @@ public static class SignupRace
         Console.WriteLine($"Preparing {parents} parents (login, guardian, consent, child)...");
         var ready = await RemoteParents.PrepareAsync([http], sim.Simulator, "wxbenchmp", parents, "o-bench");
 
+        // Every round, warm-up and race, goes over the same raw keep-alive connections (RawHttpConnection,
+        // as the callback load test does): HttpClient cost the generator ~90 µs of CPU a request, taken from
+        // the server and PostgreSQL on the same two cores.
+        var endpoint = System.Net.IPEndPoint.Parse(new Uri(server.BaseUrl).Authority);
+        byte[][] RequestsFor(long session) => ready.Select(p => RawHttpConnection.Request("POST", endpoint.ToString(),
+            $"/api/mp/sessions/{session}/signups", "application/json",
+            JsonSerializer.SerializeToUtf8Bytes(new { childIds = new[] { p.ChildId } }), $"Bearer {p.Token}")).ToArray();
+        var raw = await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => RawHttpConnection.ConnectAsync(endpoint)));
+
         // Warm-up, not measured, on other sessions, twice over: every parent signs up where there is room
         // (the confirming path), then every parent races for a session with one place (the refusing path),
-        // so the race runs on tier-1 code, prepared statements and a full connection pool. Each round is
-        // followed by a pause: under a saturated CPU the runtime's background compiler lags behind, and it
-        // counts calls only once no new code has been compiled for a while, so a path must run again after
-        // a pause to be promoted. With one round of each, perf still showed the JIT compiling the
-        // confirming path during the race.
+        // so the race runs on tier-1 code (the server's and this generator's), prepared statements and a
+        // full connection pool. Each round is followed by a pause: under a saturated CPU the runtime's
+        // background compiler lags behind, and it counts calls only once no new code has been compiled for
+        // a while, so a path must run again after a pause to be promoted. With one round of each, perf
+        // still showed the JIT compiling the confirming path during the race.
         var fullSession = await RemoteParents.CreateSessionAsync(pg.ConnectionString(db), 1, 0);
         for (var round = 0; round < 2; round++)
         {
             var roomy = await RemoteParents.CreateSessionAsync(pg.ConnectionString(db), parents, 0);
-            foreach (var (target, expectSuccess) in new[] { (roomy, true), (fullSession, false) })
+            foreach (var (target, expected) in new[] { (roomy, "confirmed"), (fullSession, null) })
             {
-                await Parallel.ForEachAsync(ready, new ParallelOptions { MaxDegreeOfParallelism = connections }, async (p, ct) =>
+                var results = await DriveAsync(raw, RequestsFor(target));
+                if (expected is not null && results.FirstOrDefault(r => r.Key != expected) is { Key: { } unexpected })
                 {
-                    using var response = await RemoteParents.SignUpAsync(http, p, target, ct);
-                    if (expectSuccess)
-                    {
-                        response.EnsureSuccessStatusCode();
-                    }
-                });
+                    throw new InvalidOperationException($"warm-up sign-up answered {unexpected}");
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(2));
             }
 
@@ -84,43 +89,26 @@ public static class SignupRace
         }
 
         Console.WriteLine($"Racing {parents} sign-ups for {places} places (+{waitlist} waiting) at {connections} connections...");
-        var latencies = new Latencies();
-        var byOutcome = new System.Collections.Concurrent.ConcurrentDictionary<string, Latencies>();
-        var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
-        // The race itself goes over raw keep-alive connections (RawHttpConnection, as the callback load test
-        // does): HttpClient cost the generator ~90 µs of CPU a request, taken from the server and PostgreSQL
-        // on the same two cores.
-        var endpoint = System.Net.IPEndPoint.Parse(new Uri(server.BaseUrl).Authority);
-        var requests = ready.Select(p => RawHttpConnection.Request("POST", endpoint.ToString(), $"/api/mp/sessions/{sessionId}/signups",
-            "application/json", JsonSerializer.SerializeToUtf8Bytes(new { childIds = new[] { p.ChildId } }), $"Bearer {p.Token}")).ToArray();
-        var raw = await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => RawHttpConnection.ConnectAsync(endpoint)));
-        var next = -1;
+        var requests = RequestsFor(sessionId);
         var cpu = new CpuMeter(server.Pid, pg.DataDirectory);
         var cpuBefore = cpu.Read();
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(raw.Select(async connection =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < parents)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var response = await connection.SendAsync(requests[i]);
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                latencies.Add(elapsed);
-                using var body = JsonDocument.Parse(response.Body);
-                var key = response.Status == (int)HttpStatusCode.Created
-                    ? body.RootElement.GetProperty("outcome").GetString()!
-                    : $"{response.Status} {body.RootElement.GetProperty("code").GetString()}";
-                outcomes.AddOrUpdate(key, 1, (_, n) => n + 1);
-                byOutcome.GetOrAdd(key, _ => new Latencies()).Add(elapsed);
-            }
-        }));
+        var race = await DriveAsync(raw, requests);
         clock.Stop();
         foreach (var connection in raw)
         {
             connection.Dispose();
         }
 
+        var latencies = new Latencies();
+        var byOutcome = new Dictionary<string, Latencies>();
+        foreach (var (key, elapsed) in race)
+        {
+            latencies.Add(elapsed);
+            (byOutcome.TryGetValue(key, out var l) ? l : byOutcome[key] = new Latencies()).Add(elapsed);
+        }
+
+        var outcomes = byOutcome.ToDictionary(o => o.Key, o => o.Value.Count);
         var cpuAfter = cpu.Read();
         string PerSignup(TimeSpan a, TimeSpan b) => $"{(a - b).TotalMicroseconds / parents:F0} µs";
         var cpuLine = $"CPU per sign-up: server {PerSignup(cpuAfter.Server, cpuBefore.Server)}, PostgreSQL {PerSignup(cpuAfter.Postgres, cpuBefore.Postgres)}, load generator {PerSignup(cpuAfter.LoadGenerator, cpuBefore.LoadGenerator)}.";
@@ -159,6 +147,31 @@ public static class SignupRace
         ]);
         await pg.DropDatabaseAsync(db);
         return overbooked ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Sends each request once, <paramref name="connections"/> at a time in a closed loop, and returns each
+    /// one's outcome (<c>confirmed</c>, <c>waitlisted</c>, or the status and problem code) and latency.
+    /// </summary>
+    private static async Task<(string Key, TimeSpan Elapsed)[]> DriveAsync(RawHttpConnection[] connections, byte[][] requests)
+    {
+        var results = new (string Key, TimeSpan Elapsed)[requests.Length];
+        var next = -1;
+        await Task.WhenAll(connections.Select(async connection =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < requests.Length)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var response = await connection.SendAsync(requests[i]);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                using var body = JsonDocument.Parse(response.Body);
+                results[i] = (response.Status == (int)HttpStatusCode.Created
+                    ? body.RootElement.GetProperty("outcome").GetString()!
+                    : $"{response.Status} {body.RootElement.GetProperty("code").GetString()}", elapsed);
+            }
+        }));
+        return results;
     }
 
     /// <summary>
