@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -25,7 +26,7 @@ public sealed record PartyDecision(string Outcome, long[]? Ids, long[]? ChildIds
 /// fails (a constraint, a deadlock with another path), each of its claims is retried alone, so only the
 /// claim at fault sees the error.
 /// </remarks>
-internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource)
+internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger logger)
 {
     private const int MaxBatch = 256;
 
@@ -58,6 +59,39 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource)
 
     private async Task DrainAsync(Lane lane)
     {
+        // One connection for the whole burst, not one from the pool per batch: with a bounded pool the
+        // batch every claim waits for would otherwise queue behind the pre-checks for a connection.
+        NpgsqlConnection? conn = null;
+        async Task<PartyDecision[]> Run(List<Pending> batch)
+        {
+            conn ??= await dataSource.OpenConnectionAsync();
+            try
+            {
+                return await RunAsync(conn, lane.SessionId, batch);
+            }
+            catch
+            {
+                await conn.DisposeAsync(); // its state is unknown: the next batch takes a fresh one
+                conn = null;
+                throw;
+            }
+        }
+
+        try
+        {
+            await DrainLoopAsync(lane, Run);
+        }
+        finally
+        {
+            if (conn is not null)
+            {
+                await conn.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task DrainLoopAsync(Lane lane, Func<List<Pending>, Task<PartyDecision[]>> run)
+    {
         while (true)
         {
             List<Pending> batch;
@@ -75,36 +109,39 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource)
 
             try
             {
-                var decisions = await RunAsync(lane.SessionId, batch);
+                var decisions = await run(batch);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Done.TrySetResult(decisions[i]);
                 }
             }
-            catch (Exception) when (batch.Count > 1)
+            catch (Exception ex) when (batch.Count > 1)
             {
+                logger.LogWarning(ex, "A batch of {Count} sign-up claims for session {SessionId} failed; retrying them one by one",
+                    batch.Count, lane.SessionId);
                 foreach (var pending in batch)
                 {
                     try
                     {
-                        pending.Done.TrySetResult((await RunAsync(lane.SessionId, [pending]))[0]);
+                        pending.Done.TrySetResult((await run([pending]))[0]);
                     }
-                    catch (Exception ex)
+                    catch (Exception alone)
                     {
-                        pending.Done.TrySetException(ex);
+                        pending.Done.TrySetException(alone);
                     }
                 }
             }
             catch (Exception ex)
             {
+                logger.LogWarning(ex, "A sign-up claim for session {SessionId} failed", lane.SessionId);
                 batch[0].Done.TrySetException(ex);
             }
         }
     }
 
-    private async Task<PartyDecision[]> RunAsync(long sessionId, List<Pending> batch)
+    private static async Task<PartyDecision[]> RunAsync(NpgsqlConnection conn, long sessionId, List<Pending> batch)
     {
-        await using var cmd = dataSource.CreateCommand(Sql);
+        await using var cmd = new NpgsqlCommand(Sql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sessionId });
         cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = batch.Select(p => p.Claim.PartyId).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batch.Select(p => p.Claim.UserId).ToArray() });

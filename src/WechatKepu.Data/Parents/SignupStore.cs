@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace WechatKepu.Data.Parents;
@@ -37,9 +38,9 @@ public sealed record CancelResult(CancelOutcome Outcome, SignupRow? Signup, IRea
 /// concurrency. A guardian's own requests are serialised on their user row, always locked before the
 /// session row, so the two locks are always taken in the same order.
 /// </summary>
-public sealed class SignupStore(NpgsqlDataSource dataSource)
+public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore> logger)
 {
-    private readonly SignupClaimBatcher _claims = new(dataSource);
+    private readonly SignupClaimBatcher _claims = new(dataSource, logger);
 
     private const string LockUser = "SELECT id FROM mp_users WHERE id = @userId FOR UPDATE";
 
