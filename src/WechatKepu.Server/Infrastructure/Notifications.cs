@@ -17,6 +17,18 @@ public interface INotificationSubscriber
     void OnMissed();
 }
 
+public static class NotificationSetup
+{
+    /// <summary>Registers the singleton <typeparamref name="T"/> (already added) as a subscriber, and the listener once.</summary>
+    public static IServiceCollection AddNotificationSubscriber<T>(this IServiceCollection services)
+        where T : class, INotificationSubscriber
+    {
+        services.AddSingleton<INotificationSubscriber>(sp => sp.GetRequiredService<T>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationListener>());
+        return services;
+    }
+}
+
 /// <summary>
 /// One listening connection per instance for every <see cref="INotificationSubscriber"/>: LISTENs on their
 /// channels and hands each notification to its subscribers; after a dropped connection, and every half
@@ -26,14 +38,6 @@ public sealed class NotificationListener(
     NpgsqlDataSource dataSource, IEnumerable<INotificationSubscriber> subscribers, ILogger<NotificationListener> logger) : BackgroundService
 {
     private static readonly TimeSpan Backstop = TimeSpan.FromSeconds(30);
-
-    public static IServiceCollection AddSubscriber<T>(IServiceCollection services)
-        where T : class, INotificationSubscriber
-    {
-        services.AddSingleton<INotificationSubscriber>(sp => sp.GetRequiredService<T>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationListener>());
-        return services;
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

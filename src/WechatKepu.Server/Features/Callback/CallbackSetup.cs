@@ -25,7 +25,7 @@ public static class CallbackSetup
         services.AddSingleton<FollowerActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<FollowerActivity>());
         services.AddSingleton<ReplyEngine>();
-        NotificationListener.AddSubscriber<ReplyEngine>(services);
+        services.AddNotificationSubscriber<ReplyEngine>();
         services.AddSingleton<CallbackDispatcher>();
         services.AddSingleton<CallbackProcessor>();
         services.TryAddSingleton<IReceiptHandler, NoReceiptHandler>();

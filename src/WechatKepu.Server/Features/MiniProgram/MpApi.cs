@@ -19,7 +19,7 @@ public static class MpApi
         services.AddSingleton<CheckinCodes>();
         services.AddSingleton<MpLogin>();
         services.AddSingleton<MpSessionCache>();
-        NotificationListener.AddSubscriber<MpSessionCache>(services);
+        services.AddNotificationSubscriber<MpSessionCache>();
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, MpAuthentication>(MpAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(MpAuthentication.Policy, p => p
             .AddAuthenticationSchemes(MpAuthentication.SchemeName).RequireAuthenticatedUser());
