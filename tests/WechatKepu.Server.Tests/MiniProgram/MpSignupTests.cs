@@ -65,6 +65,22 @@ public sealed class MpSignupTests(KepuApp app) : IClassFixture<KepuApp>
     }
 
     [Fact]
+    public async Task A_signup_succeeds_after_the_kept_batch_connection_died_while_idle()
+    {
+        // The claim batcher keeps its connection between bursts; a database restart kills it while idle.
+        var session = await Sessions.CreateAsync(app, capacity: 5, waitlist: 0);
+        var (first, a) = await Parent.ReadyAsync(app);
+        Assert.Equal("confirmed", (await first.SignUpOkAsync(session, a[0].Id)).Outcome);
+        var killed = await app.ScalarAsync<long>(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity " +
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%signup_claim_batch%'");
+        Assert.True(killed >= 1);
+
+        var (second, b) = await Parent.ReadyAsync(app);
+        Assert.Equal("confirmed", (await second.SignUpOkAsync(session, b[0].Id)).Outcome);
+    }
+
+    [Fact]
     public async Task A_party_is_signed_up_all_or_nothing()
     {
         var session = await Sessions.CreateAsync(app, capacity: 1, waitlist: 5);
