@@ -51,6 +51,7 @@ if (await CreateAdminCommand.RunAsync(app, args) is { } exitCode)
 
 await app.PrepareDatabaseAsync();
 
+app.UseDirectEndpoints();
 app.UseKepuObservability();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
