@@ -46,19 +46,23 @@ public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore
 
     // Everything the rules need and the answer shows, in one statement and without locks: one row per
     // child found (or one row with no child), the guardian's and the session's columns repeated on each.
-    // Children are looked up one by one through unnest so the plan uses the keys whatever the statistics.
-    // The rules another request could break in the meantime (guardian gone, children gone, duplicate,
-    // limit) are checked again by the claim, under the guardian's row lock (0009_signup_claim_batch_rows.sql).
+    // The duplicate check probes each child by key in a scalar subquery, which no plan can turn into a scan
+    // of the session's list; the claim asks it the same way (0010_signup_duplicate_probe.sql). The rules another request could
+    // break in the meantime (guardian gone, children gone, duplicate, limit) are checked again by the
+    // claim, under the guardian's row lock (signup_claim_batch).
     private const string PrecheckSql = """
         SELECT u.id IS NOT NULL AS user_exists,
                EXISTS (SELECT 1 FROM guardian_consents WHERE user_id = @userId AND privacy_notice_version = @noticeVersion) AS consented,
                EXISTS (SELECT 1 FROM guardians WHERE user_id = @userId) AS has_profile,
                (SELECT count(*) FROM signups s JOIN sessions x ON x.id = s.session_id
                 WHERE s.user_id = @userId AND s.status IN ('confirmed', 'waitlisted') AND x.ends_at > @now) AS active,
-               (SELECT c.name FROM unnest(@childIds::bigint[]) AS k (child_id)
-                JOIN signups s ON s.session_id = @sessionId AND s.child_id = k.child_id AND s.status IN ('confirmed', 'waitlisted', 'checked_in')
-                JOIN children c ON c.id = k.child_id
-                LIMIT 1) AS already,
+               (SELECT (SELECT c.name FROM children c WHERE c.id = k.child_id)
+                FROM unnest(@childIds::bigint[]) WITH ORDINALITY AS k (child_id, pos)
+                WHERE (SELECT true FROM signups s
+                       WHERE s.session_id = @sessionId AND s.child_id = k.child_id
+                         AND s.status IN ('confirmed', 'waitlisted', 'checked_in') AND s.child_id IS NOT NULL
+                       LIMIT 1)
+                ORDER BY k.pos LIMIT 1) AS already,
                se.id AS session_id, se.status, se.title AS session_title, a.title AS activity_title, se.venue,
                se.starts_at, se.ends_at, se.cancel_deadline, se.signup_opens_at, se.signup_closes_at,
                se.min_grade, se.max_grade, se.min_age, se.max_age,

@@ -90,6 +90,29 @@ public sealed class SignupClaimBatchTests(KepuApp app) : IClassFixture<KepuApp>
     }
 
     [Fact]
+    public async Task A_child_with_an_active_sign_up_in_the_session_is_a_duplicate_and_a_cancelled_one_is_not()
+    {
+        var session = await Sessions.CreateAsync(app, capacity: 10, waitlist: 0);
+        var g = await GuardianAsync(children: 3);
+        var other = await GuardianAsync(children: 1);
+        var earlier = await ClaimAsync(session, 10, new Party(g.UserId, [g.Children[0]]), new Party(g.UserId, [g.Children[1]]));
+        Assert.Equal(["confirmed", "confirmed"], earlier.Select(r => r.Outcome));
+        await using (var conn = await app.OpenAsync())
+        {
+            await conn.ExecuteAsync("UPDATE signups SET status = 'cancelled' WHERE id = @id", new { id = earlier[1].Ids![0] });
+        }
+
+        var result = await ClaimAsync(session, 10,
+            new Party(g.UserId, [g.Children[2], g.Children[0]]), // the second child is signed up already
+            new Party(g.UserId, [g.Children[1]]),                 // its sign-up was cancelled: free to come again
+            new Party(other.UserId, other.Children));
+
+        Assert.Equal(["duplicate", "confirmed", "confirmed"], result.Select(r => r.Outcome));
+        Assert.Equal("孩子1", result[0].ChildName);
+        Assert.Null(result[0].Ids);
+    }
+
+    [Fact]
     public async Task The_guardian_limit_counts_what_the_batch_itself_placed()
     {
         var result = await OneGuardianAsync(children: 3, maxActive: 2, [0], [1], [2]);
