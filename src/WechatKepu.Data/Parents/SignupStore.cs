@@ -49,17 +49,19 @@ public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore
     // The duplicate check probes each child by key in a scalar subquery, which no plan can turn into a scan
     // of the session's list; the claim asks it the same way (0010_signup_duplicate_probe.sql). The rules another request could
     // break in the meantime (guardian gone, children gone, duplicate, limit) are checked again by the
-    // claim, under the guardian's row lock (signup_claim_batch).
+    // claim, under the guardian's row lock (signup_claim_batch). Positional parameters ($1 user, $2 session,
+    // $3 children, $4 now, $5 privacy-notice version): Npgsql sends the text as it is, where named ones
+    // made it parse the SQL on every call (6 % of the server's CPU in the sign-up race).
     private const string PrecheckSql = """
         SELECT u.id IS NOT NULL AS user_exists,
-               EXISTS (SELECT 1 FROM guardian_consents WHERE user_id = @userId AND privacy_notice_version = @noticeVersion) AS consented,
-               EXISTS (SELECT 1 FROM guardians WHERE user_id = @userId) AS has_profile,
+               EXISTS (SELECT 1 FROM guardian_consents WHERE user_id = $1 AND privacy_notice_version = $5) AS consented,
+               EXISTS (SELECT 1 FROM guardians WHERE user_id = $1) AS has_profile,
                (SELECT count(*) FROM signups s JOIN sessions x ON x.id = s.session_id
-                WHERE s.user_id = @userId AND s.status IN ('confirmed', 'waitlisted') AND x.ends_at > @now) AS active,
+                WHERE s.user_id = $1 AND s.status IN ('confirmed', 'waitlisted') AND x.ends_at > $4) AS active,
                (SELECT (SELECT c.name FROM children c WHERE c.id = k.child_id)
-                FROM unnest(@childIds::bigint[]) WITH ORDINALITY AS k (child_id, pos)
+                FROM unnest($3::bigint[]) WITH ORDINALITY AS k (child_id, pos)
                 WHERE (SELECT true FROM signups s
-                       WHERE s.session_id = @sessionId AND s.child_id = k.child_id
+                       WHERE s.session_id = $2 AND s.child_id = k.child_id
                          AND s.status IN ('confirmed', 'waitlisted', 'checked_in') AND s.child_id IS NOT NULL
                        LIMIT 1)
                 ORDER BY k.pos LIMIT 1) AS already,
@@ -69,13 +71,13 @@ public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore
                se.capacity - se.confirmed_count AS places, se.waitlist_capacity - se.waitlist_count AS room,
                c.id AS child_id, c.name AS child_name, c.grade, c.birth_year_month
         FROM (SELECT) AS one
-        LEFT JOIN mp_users u ON u.id = @userId
-        LEFT JOIN sessions se ON se.id = @sessionId
+        LEFT JOIN mp_users u ON u.id = $1
+        LEFT JOIN sessions se ON se.id = $2
         LEFT JOIN activities a ON a.id = se.activity_id
         LEFT JOIN LATERAL (
             SELECT c.id, c.name, c.grade, c.birth_year_month, k.pos
-            FROM unnest(@childIds::bigint[]) WITH ORDINALITY AS k (child_id, pos)
-            JOIN children c ON c.id = k.child_id AND c.user_id = @userId
+            FROM unnest($3::bigint[]) WITH ORDINALITY AS k (child_id, pos)
+            JOIN children c ON c.id = k.child_id AND c.user_id = $1
         ) AS c ON true
         ORDER BY c.pos
         """;
@@ -93,13 +95,20 @@ public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore
         // PostgreSQL keeps microseconds: the time sent is the time stored, and the answer built below
         // shows the same created_at as a later read.
         var at = new DateTime(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
-        List<PrecheckRow> rows;
-        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
+        var rows = new List<PrecheckRow>(Math.Max(ids.Length, 1));
+        await using (var cmd = dataSource.CreateCommand(PrecheckSql))
         {
-            rows = (await conn.QueryAsync<PrecheckRow>(new CommandDefinition(PrecheckSql, new
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sessionId });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = at });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = limits.PrivacyNoticeVersion });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            var parse = reader.GetRowParser<PrecheckRow>();
+            while (await reader.ReadAsync(cancellationToken))
             {
-                userId, sessionId, childIds = ids, now = at, noticeVersion = limits.PrivacyNoticeVersion,
-            }, cancellationToken: cancellationToken))).AsList();
+                rows.Add(parse(reader));
+            }
         }
 
         var refusal = Check(rows, ids.Length, limits, now);
