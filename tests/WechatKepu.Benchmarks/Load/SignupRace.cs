@@ -81,7 +81,7 @@ public static class SignupRace
                 var results = await DriveAsync(raw, step);
                 if (expected is not null && results.FirstOrDefault(r => r.Key != expected) is { Key: { } unexpected })
                 {
-                    throw new InvalidOperationException($"warm-up sign-up answered {unexpected}");
+                    throw new InvalidOperationException($"warm-up request answered {unexpected}");
                 }
 
                 await Task.Delay(TimeSpan.FromSeconds(2));
