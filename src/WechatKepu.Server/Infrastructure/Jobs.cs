@@ -23,6 +23,16 @@ public sealed class JobsOptions
 
     /// <summary>Whether recurring jobs are (re)registered at start; tests drive jobs by hand instead.</summary>
     public bool RegisterRecurring { get; set; } = true;
+
+    /// <summary>
+    /// When a Hangfire lock counts as abandoned. Hangfire.PostgreSql keeps its locks as rows that nothing
+    /// renews or releases when a process is killed: one left by an instance that died while scheduling
+    /// stops every instance's recurring jobs (the delivery tick among them) until it is this old. Hangfire
+    /// holds its own locks for milliseconds; only a <c>DisableConcurrentExecution</c> job (the inbound
+    /// purge, which is safe to overlap) holds one longer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 /// <summary>
@@ -53,7 +63,7 @@ public static class JobsSetup
                     UseSlidingInvisibilityTimeout = true,
                     InvisibilityTimeout = TimeSpan.FromMinutes(5),
                     QueuePollInterval = options.PollInterval,
-                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
+                    DistributedLockTimeout = options.LockTimeout,
                 });
         });
 

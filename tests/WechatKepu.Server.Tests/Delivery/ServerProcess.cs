@@ -12,9 +12,40 @@ namespace WechatKepu.Testing;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
+    private const int KeptLines = 200;
     private readonly Process _process;
+    private readonly Queue<string> _output = new();
 
     private ServerProcess(Process process) => _process = process;
+
+    /// <summary>The last lines the server wrote (stdout and stderr), for a failing test to show.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > KeptLines)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
 
     public int Id => _process.Id;
 
@@ -74,7 +105,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<bool> MigratedAsync(string connectionString) =>
         await ScalarAsync<bool>(connectionString, "SELECT to_regclass('public.deliveries') IS NOT NULL");
 
-    /// <summary>Starts the server with <paramref name="environment"/> (e.g. <c>ConnectionStrings__Kepu</c>); output is drained.</summary>
+    /// <summary>Starts the server with <paramref name="environment"/> (e.g. <c>ConnectionStrings__Kepu</c>); its last output lines are kept in <see cref="Output"/>.</summary>
     public static ServerProcess Start(IReadOnlyDictionary<string, string> environment)
     {
         var dll = DllPath();
@@ -94,11 +125,12 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process);
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServerProcess(process);
+        return server;
     }
 
     /// <summary>Kills the process (and anything it started) at once, as a crash or an OOM kill would.</summary>
