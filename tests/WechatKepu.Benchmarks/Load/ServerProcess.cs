@@ -13,17 +13,17 @@ namespace WechatKepu.Benchmarks.Load;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
+    private readonly ProcessOutput _output;
 
-    private ServerProcess(Process process, string baseUrl, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    private ServerProcess(Process process, string baseUrl, ProcessOutput output)
     {
         _process = process;
         BaseUrl = baseUrl;
         _output = output;
     }
 
-    /// <summary>What the server wrote to stdout and stderr so far, for a failing test's message.</summary>
-    public string Output => string.Join('\n', _output);
+    /// <summary>The last lines the server wrote to stdout and stderr, for a failing test's message.</summary>
+    public string Output => _output.ToString();
 
     public bool HasExited => _process.HasExited;
 
@@ -67,11 +67,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(psi)!;
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var output = ProcessOutput.Attach(process);
 
         using var http = new HttpClient();
         var deadline = DateTime.UtcNow.AddSeconds(90);
@@ -79,7 +75,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"server exited ({process.ExitCode}):\n{string.Join('\n', output)}");
+                throw new InvalidOperationException($"server exited ({process.ExitCode}):\n{output}");
             }
 
             try
@@ -97,7 +93,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         process.Kill(entireProcessTree: true);
-        throw new TimeoutException($"server did not become healthy:\n{string.Join('\n', output)}");
+        throw new TimeoutException($"server did not become healthy:\n{output}");
     }
 
     /// <summary>Peak resident memory of the server process so far (VmHWM), in MB.</summary>
@@ -140,6 +136,49 @@ public sealed class ServerProcess : IAsyncDisposable
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>The last lines a child process wrote to stdout and stderr (it keeps the last 200).</summary>
+public sealed class ProcessOutput
+{
+    private const int Kept = 200;
+    private readonly Queue<string> _lines = new();
+
+    /// <summary>Reads <paramref name="process"/>'s redirected stdout and stderr from now on.</summary>
+    public static ProcessOutput Attach(Process process)
+    {
+        var output = new ProcessOutput();
+        process.OutputDataReceived += (_, e) => output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return output;
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Enqueue(line);
+            if (_lines.Count > Kept)
+            {
+                _lines.Dequeue();
+            }
+        }
+    }
+
+    public override string ToString()
+    {
+        lock (_lines)
+        {
+            return string.Join('\n', _lines);
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Npgsql;
+using WechatKepu.Benchmarks.Load;
 using WechatKepu.Data.Embedded;
 
 namespace WechatKepu.Testing;
@@ -12,40 +13,17 @@ namespace WechatKepu.Testing;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private const int KeptLines = 200;
     private readonly Process _process;
-    private readonly Queue<string> _output = new();
+    private readonly ProcessOutput _output;
 
-    private ServerProcess(Process process) => _process = process;
+    private ServerProcess(Process process, ProcessOutput output)
+    {
+        _process = process;
+        _output = output;
+    }
 
     /// <summary>The last lines the server wrote (stdout and stderr), for a failing test to show.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join('\n', _output);
-            }
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.Enqueue(line);
-            if (_output.Count > KeptLines)
-            {
-                _output.Dequeue();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     public int Id => _process.Id;
 
@@ -125,12 +103,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
-        var server = new ServerProcess(process);
-        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return server;
+        return new ServerProcess(process, ProcessOutput.Attach(process));
     }
 
     /// <summary>Kills the process (and anything it started) at once, as a crash or an OOM kill would.</summary>
