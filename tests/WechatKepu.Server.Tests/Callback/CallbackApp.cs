@@ -6,14 +6,16 @@ using WechatKepu.Simulator.Platform;
 namespace WechatKepu.Server.Tests.Callback;
 
 /// <summary>
-/// The server with three official accounts: 健康柳州 (all three modes, during a key rotation), a
-/// plaintext-only account, and one that requires safe mode.
+/// The server with four official accounts: 健康柳州 (all three modes, plaintext allowed explicitly, during a
+/// key rotation), a plaintext-only account, one that requires safe mode, and one with a key and no
+/// <c>RequireEncryption</c> setting (so encryption is required).
 /// </summary>
 public class CallbackApp : KepuApp, IAsyncLifetime
 {
     public const string AppId = "wxoa00000000000001";
     public const string PlainAppId = "wxoa00000000000002";
     public const string SafeOnlyAppId = "wxoa00000000000003";
+    public const string KeyedAppId = "wxoa00000000000004";
     public const string Token = "kepu-callback-token";
     public static readonly string AesKey = WechatPlatform.NewEncodingAesKey();
     public static readonly string PreviousAesKey = WechatPlatform.NewEncodingAesKey();
@@ -23,9 +25,11 @@ public class CallbackApp : KepuApp, IAsyncLifetime
         b.AddTestSignIn();
         Account(b, 0, AppId, AesKey, "健康柳州");
         b.UseSetting("Wechat:OfficialAccounts:0:PreviousEncodingAESKey", PreviousAesKey);
+        b.UseSetting("Wechat:OfficialAccounts:0:RequireEncryption", "false");
         Account(b, 1, PlainAppId, null, "柳州科协");
         Account(b, 2, SafeOnlyAppId, AesKey, "柳州科技馆");
         b.UseSetting("Wechat:OfficialAccounts:2:RequireEncryption", "true");
+        Account(b, 3, KeyedAppId, AesKey, "柳州市科协");
     }
 
     private static void Account(IWebHostBuilder b, int i, string appId, string? key, string name)
@@ -43,7 +47,7 @@ public class CallbackApp : KepuApp, IAsyncLifetime
     async Task IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
-        foreach (var app in new[] { AppId, PlainAppId, SafeOnlyAppId })
+        foreach (var app in new[] { AppId, PlainAppId, SafeOnlyAppId, KeyedAppId })
         {
             Wechat.AddAccount(app, "secret-" + app);
         }

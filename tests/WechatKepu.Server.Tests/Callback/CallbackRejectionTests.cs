@@ -119,4 +119,18 @@ public sealed class CallbackRejectionTests(CallbackApp app) : IClassFixture<Call
         using var plain = app.Platform(CallbackApp.PlainAppId, aesKey: CallbackApp.AesKey);
         await AssertRefusedAsync(plain, plain.Sign(plain.Text("o1", "x"), CallbackMode.Safe), HttpStatusCode.BadRequest, "callback_encryption_not_configured");
     }
+
+    [Fact]
+    public async Task Plaintext_is_refused_for_an_account_with_a_key_unless_it_is_allowed_explicitly()
+    {
+        using var keyed = app.Platform(CallbackApp.KeyedAppId);
+        await AssertRefusedAsync(keyed, keyed.Sign(keyed.Text("oKeyed000000000000000000001", "x"), CallbackMode.Plaintext),
+            HttpStatusCode.Forbidden, "callback_encryption_required");
+        Assert.Equal(HttpStatusCode.OK, (await keyed.PostAsync(keyed.Text("oKeyed000000000000000000001", "x"), CallbackMode.Compatible)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await keyed.PostAsync(keyed.Text("oKeyed000000000000000000001", "y"), CallbackMode.Safe)).Status);
+
+        // RequireEncryption=false on 健康柳州: plaintext is let in beside the encrypted modes.
+        using var allowed = app.Platform();
+        Assert.Equal(HttpStatusCode.OK, (await allowed.PostAsync(allowed.Text("oKeyed000000000000000000002", "x"), CallbackMode.Plaintext)).Status);
+    }
 }

@@ -105,7 +105,7 @@ public static class CallbackApi
         }
 
         var encrypted = string.Equals(q["encrypt_type"], "aes", StringComparison.OrdinalIgnoreCase);
-        if (!encrypted && account.Options.RequireEncryption)
+        if (!encrypted && account.Options.RefusesPlaintext)
         {
             return Problems.Problem(403, "callback_encryption_required", "该公众号只接受安全模式（加密）消息");
         }

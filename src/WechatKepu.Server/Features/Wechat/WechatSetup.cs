@@ -40,8 +40,14 @@ public sealed class OfficialAccountOptions
     /// <summary>The key before the last rotation, accepted while WeChat switches over.</summary>
     public string? PreviousEncodingAESKey { get; set; }
 
-    /// <summary>Refuse plaintext callbacks (safe mode only).</summary>
-    public bool RequireEncryption { get; set; }
+    /// <summary>
+    /// Refuse plaintext callbacks. Unset, it follows the key: an account with an EncodingAESKey refuses
+    /// plaintext (whose signature does not cover the body), so only an explicit <c>false</c> lets plaintext in.
+    /// </summary>
+    public bool? RequireEncryption { get; set; }
+
+    /// <summary>Whether a plaintext callback is refused: <see cref="RequireEncryption"/>, else whether a key is configured.</summary>
+    public bool RefusesPlaintext => RequireEncryption ?? !string.IsNullOrEmpty(EncodingAESKey);
 
     /// <summary>Display name, e.g. 健康柳州.</summary>
     public string Name { get; set; } = "";
