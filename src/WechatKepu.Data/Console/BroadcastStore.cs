@@ -35,7 +35,7 @@ public sealed record BroadcastRow
     public bool IsMass => Audience is "all" or "tag";
 }
 
-public sealed record BroadcastRecipientRow(string Openid, string Status, int? Errcode, DateTime? SentAt);
+public sealed record BroadcastRecipientRow(string? Openid, string Status, int? Errcode, DateTime? SentAt);
 
 public sealed record NewBroadcast(string AppId, string Title, string Kind, string Content, string Audience, long? AudienceRef);
 

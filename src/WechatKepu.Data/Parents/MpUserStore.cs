@@ -18,14 +18,17 @@ public sealed class MpUserStore(NpgsqlDataSource dataSource)
         """;
 
     private const string InsertSession = """
-        INSERT INTO mp_login_sessions (token_hash, user_id, session_key, created_at, expires_at, last_seen_at)
-        VALUES (@tokenHash, @userId, @sessionKey, @now, @expiresAt, @now)
+        INSERT INTO mp_login_sessions (token_hash, user_id, created_at, expires_at, last_seen_at)
+        VALUES (@tokenHash, @userId, @now, @expiresAt, @now)
         ON CONFLICT (token_hash) DO NOTHING
         """;
 
-    /// <summary>Records a successful jscode2session: the user (created on first login) and a session.</summary>
+    /// <summary>
+    /// Records a successful jscode2session: the user (created on first login) and a session. WeChat's
+    /// session_key is not kept: nothing of ours decrypts the mini-program's encrypted data.
+    /// </summary>
     public async Task<long> CreateSessionAsync(
-        string openId, string? unionId, string sessionKey, byte[] tokenHash, DateTimeOffset now, DateTimeOffset expiresAt,
+        string openId, string? unionId, byte[] tokenHash, DateTimeOffset now, DateTimeOffset expiresAt,
         CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -34,7 +37,7 @@ public sealed class MpUserStore(NpgsqlDataSource dataSource)
             new { openid = openId, unionid = unionId, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
         await conn.ExecuteAsync(new CommandDefinition(InsertSession, new
         {
-            tokenHash, userId, sessionKey, now = now.UtcDateTime, expiresAt = expiresAt.UtcDateTime,
+            tokenHash, userId, now = now.UtcDateTime, expiresAt = expiresAt.UtcDateTime,
         }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return userId;

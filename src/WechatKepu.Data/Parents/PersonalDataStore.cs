@@ -40,10 +40,28 @@ public sealed class PersonalDataStore(NpgsqlDataSource dataSource, SignupStore s
         ORDER BY s.session_id, s.id
         """;
 
+    // What points at the parent outside their own rows: messages sent to them (by mini-program openid, or
+    // by the official-account openid their unionid led to), the recipient lists of broadcasts to their
+    // sessions, and the unionid that links a follower to them.
+    private const string ForgetTrailSql = $"""
+        WITH u AS (SELECT unionid FROM mp_users WHERE id = @userId),
+        fans AS (SELECT f.app_id, f.openid FROM followers f, u WHERE f.unionid = u.unionid),
+        deliveries_gone AS (
+            UPDATE deliveries d {RetentionStore.ForgetDeliverySet}
+            WHERE d.mp_user_id = @userId
+        ), recipients_gone AS (
+            UPDATE broadcast_recipients r {RetentionStore.ForgetRecipientSet}
+            FROM broadcasts b, fans
+            WHERE r.broadcast_id = b.id AND b.audience = 'session' AND b.app_id = fans.app_id AND r.openid = fans.openid
+        )
+        UPDATE followers f SET unionid = NULL, updated_at = now() FROM u WHERE f.unionid = u.unionid
+        """;
+
     /// <summary>
-    /// Erases the guardian, their consents, children, sessions and grants. Places they held in sessions
-    /// still ahead are given back (and passed on to the waiting list); past sign-ups remain only as
-    /// anonymous rows, so the sessions' counts stay right.
+    /// Erases the guardian, their consents, children, sessions and grants, and every trail of them: the
+    /// openids of messages sent to them, their place in broadcasts' recipient lists, the unionid that tied a
+    /// follower to them. Places they held in sessions still ahead are given back (and passed on to the
+    /// waiting list); past sign-ups and messages remain only as anonymous rows, so counts stay right.
     /// </summary>
     public async Task<bool> EraseAsync(long userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -63,6 +81,7 @@ public sealed class PersonalDataStore(NpgsqlDataSource dataSource, SignupStore s
             await SignupStore.CancelLockedAsync(conn, tx, signupId, sessionId, now, cancellationToken);
         }
 
+        await conn.ExecuteAsync(new CommandDefinition(ForgetTrailSql, new { userId }, tx, cancellationToken: cancellationToken));
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM mp_users WHERE id = @userId", new { userId }, tx, cancellationToken: cancellationToken));
         // Delivered at commit: every instance drops the guardian's cached login sessions.
         await conn.ExecuteAsync(new CommandDefinition("SELECT pg_notify(@channel, @userId::text)",

@@ -156,7 +156,7 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         Assert.Equal(3, delivery.GetProperty("total").GetInt32()); // the unsubscribed follower is not in the audience
         Assert.Equal(2, delivery.GetProperty("sent").GetInt32());
         Assert.Equal(1, delivery.GetProperty("failed").GetInt32()); // o-topic-missing does not follow at WeChat
-        Assert.Equal("o-topic-missing", delivery.GetProperty("failures")[0].GetProperty("openId").GetString());
+        Assert.Equal("o-to…sing", delivery.GetProperty("failures")[0].GetProperty("openId").GetString()); // an organiser's view
         Assert.Equal(2, app.Wechat.CallsTo("/cgi-bin/message/template/send").Count(c => c.Errcode == 0 && c.OpenId!.StartsWith("o-topic-")));
     }
 

@@ -311,6 +311,11 @@ public sealed class DeliveryEngineTests(DeliveryApp app) : IClassFixture<Deliver
             c => c.GetProperty("status").GetString() == "failed" && c.GetProperty("errcode").GetInt32() == 43004 && c.GetProperty("count").GetInt32() == 2);
         Assert.Equal(2, report.GetProperty("failures").GetArrayLength());
         Assert.Equal("completed", report.GetProperty("campaign").GetProperty("status").GetString());
+        // Whom a failure was for is an admin's to see; others get enough to tell the rows apart.
+        Assert.All(report.GetProperty("failures").EnumerateArray(), f => Assert.DoesNotContain(f.GetProperty("openId").GetString(), fans));
+        var admin = await app.StaffAsync("admin");
+        var full = JsonDocument.Parse(await admin.GetStringAsync($"/api/console/campaigns/{id}/report")).RootElement;
+        Assert.All(full.GetProperty("failures").EnumerateArray(), f => Assert.Contains(f.GetProperty("openId").GetString(), fans));
 
         var list = JsonDocument.Parse(await viewer.GetStringAsync("/api/console/campaigns?kind=broadcast")).RootElement;
         Assert.Contains(list.EnumerateArray(), c => c.GetProperty("id").GetInt64() == id);

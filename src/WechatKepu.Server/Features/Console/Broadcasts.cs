@@ -91,8 +91,9 @@ public static class BroadcastsApi
         TypedResults.Ok((await store.ListAsync(ct)).Select(Dto).ToList());
 
     private static async Task<Results<Ok<BroadcastDetailDto>, ProblemHttpResult>> GetAsync(
-        long id, BroadcastStore store, DeliveryEngine engine, TimeProvider clock, CancellationToken ct)
+        long id, HttpContext http, BroadcastStore store, DeliveryEngine engine, TimeProvider clock, CancellationToken ct)
     {
+        var actor = http.User.Actor();
         if (await store.GetAsync(id, ct) is not { } b)
         {
             return Problems.NotFound("没有找到该群发");
@@ -104,7 +105,7 @@ public static class BroadcastsApi
             var sent = report.Count(DeliveryStatus.Sent);
             var pending = report.Count(DeliveryStatus.Pending) + report.Count(DeliveryStatus.Sending);
             delivery = new BroadcastDeliveryDto(campaignId, report.Campaign.Status, report.Campaign.Total, sent,
-                report.Campaign.Total - sent - pending, pending, report.Failures);
+                report.Campaign.Total - sent - pending, pending, Delivery.CampaignsApi.Failures(actor, report.Failures));
             if (b.Status == "sending" && report.Campaign.Status != "active")
             {
                 // The engine finished the campaign: the broadcast is done too.
@@ -113,7 +114,8 @@ public static class BroadcastsApi
             }
         }
 
-        return TypedResults.Ok(new BroadcastDetailDto(Dto(b), await store.RecipientsAsync(id, ct), delivery));
+        var recipients = (await store.RecipientsAsync(id, ct)).Select(r => r with { Openid = ConsoleScope.OpenId(actor, r.Openid) }).ToList();
+        return TypedResults.Ok(new BroadcastDetailDto(Dto(b), recipients, delivery));
     }
 
     private static async Task<Results<Created<BroadcastDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(

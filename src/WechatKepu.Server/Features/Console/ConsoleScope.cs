@@ -17,6 +17,13 @@ public static class ConsoleScope
         _ => writing ? "" : actor.Unit,
     };
 
+    /// <summary>
+    /// A recipient's openid as this staff member may see it in reports: whole for admins (who may need to
+    /// trace one with WeChat), otherwise only enough to tell rows apart.
+    /// </summary>
+    public static string? OpenId(StaffActor actor, string? openid) =>
+        actor.IsAdmin || openid is null ? openid : openid.Length > 8 ? $"{openid[..4]}…{openid[^4..]}" : "…";
+
     /// <summary>Null when the caller may act on the activity; otherwise the 404/403 to answer.</summary>
     public static async Task<ProblemHttpResult?> CheckAsync(ConsoleStore store, StaffActor actor, long? activityId, bool writing, CancellationToken ct)
     {

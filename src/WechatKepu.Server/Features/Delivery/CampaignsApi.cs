@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using WechatKepu.Data.Console;
 using WechatKepu.Data.Delivery;
+using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Infrastructure;
 
@@ -57,14 +59,20 @@ public static class CampaignsApi
         return TypedResults.Ok(rows.Select(Dto).ToList());
     }
 
-    public static async Task<Results<Ok<CampaignReportDto>, ProblemHttpResult>> ReportAsync(long id, DeliveryEngine engine, CancellationToken ct)
+    public static async Task<Results<Ok<CampaignReportDto>, ProblemHttpResult>> ReportAsync(
+        long id, HttpContext http, DeliveryEngine engine, CancellationToken ct)
     {
         var report = await engine.ReportAsync(id, 1000, ct);
         return report is null
             ? Problems.NotFound("没有找到该推送")
             : TypedResults.Ok(new CampaignReportDto(Dto(report.Campaign),
-                report.Counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)), report.Counts, report.Failures));
+                report.Counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)), report.Counts,
+                Failures(http.User.Actor(), report.Failures)));
     }
+
+    /// <summary>The failures as the staff member may see them: openids whole for admins only.</summary>
+    public static IReadOnlyList<DeliveryFailure> Failures(StaffActor actor, IReadOnlyList<DeliveryFailure> failures) =>
+        actor.IsAdmin ? failures : failures.Select(f => f with { OpenId = ConsoleScope.OpenId(actor, f.OpenId) }).ToList();
 
     public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(long id, DeliveryEngine engine, TimeProvider clock, CancellationToken ct)
     {

@@ -41,7 +41,7 @@ public sealed class MpLogin(WechatClients wechat, MpUserStore users, ParentStore
             try
             {
                 var session = await wechat.MiniProgram.Code2SessionAsync(code, cancellationToken);
-                await users.CreateSessionAsync(session.OpenId, session.UnionId, session.SessionKey, hash, now,
+                await users.CreateSessionAsync(session.OpenId, session.UnionId, hash, now,
                     now.AddDays(options.Value.SessionLifetimeDays), cancellationToken);
             }
             catch (WechatApiException e) when (e.Errcode == WechatErrors.LoginCodeUsed)
