@@ -32,6 +32,35 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         return await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(SessionActivitySql, new { sessionId }, cancellationToken: cancellationToken));
     }
 
+    private const string TopicActivitySql = "SELECT activity_id FROM reminder_topics WHERE id = @id";
+
+    /// <summary>Null for an unknown reminder topic; else the activity it belongs to.</summary>
+    public Task<LinkedActivity?> TopicActivityAsync(long topicId, CancellationToken cancellationToken) =>
+        LinkedAsync(TopicActivitySql, topicId, cancellationToken);
+
+    // A session's campaigns are its activity's; a round's, its topic's; a broadcast's, its audience's.
+    private const string CampaignActivitySql = """
+        SELECT coalesce(se.activity_id, t.activity_id, bse.activity_id, bt.activity_id) AS activity_id
+        FROM delivery_campaigns c
+        LEFT JOIN sessions se ON se.id = c.session_id
+        LEFT JOIN reminder_topic_rounds r ON r.id = c.topic_round_id
+        LEFT JOIN reminder_topics t ON t.id = r.topic_id
+        LEFT JOIN broadcasts b ON b.campaign_id = c.id
+        LEFT JOIN sessions bse ON b.audience = 'session' AND bse.id = b.audience_ref
+        LEFT JOIN reminder_topics bt ON b.audience = 'topic' AND bt.id = b.audience_ref
+        WHERE c.id = @id
+        """;
+
+    /// <summary>Null for an unknown delivery campaign; else the activity it belongs to.</summary>
+    public Task<LinkedActivity?> CampaignActivityAsync(long campaignId, CancellationToken cancellationToken) =>
+        LinkedAsync(CampaignActivitySql, campaignId, cancellationToken);
+
+    private async Task<LinkedActivity?> LinkedAsync(string sql, long id, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.QuerySingleOrDefaultAsync<LinkedActivity>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
+    }
+
     private const string ActivitiesSql = $"""
         SELECT a.* FROM activities a
         WHERE (@mine = false OR {UnitScope}) AND (@q::text IS NULL OR a.title ILIKE '%' || @q || '%' OR a.code = @q)
@@ -327,6 +356,9 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         return new DashboardFigures(upcoming, today, week, active, followers, pending, sent, broadcasts);
     }
 }
+
+/// <summary>What a topic or campaign belongs to: an activity, or (null) the whole official account.</summary>
+public sealed record LinkedActivity(long? ActivityId);
 
 /// <summary>The staff member acting, as the audit log records them.</summary>
 public sealed record StaffActor(long? Id, string Name, string Role, string? Unit)

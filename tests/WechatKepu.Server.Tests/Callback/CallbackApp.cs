@@ -63,7 +63,7 @@ public class CallbackApp : KepuApp, IAsyncLifetime
     public async Task<long> AddRuleAsync(string keyword, string kind, string reply, int priority = 0, bool enabled = true,
         DateTimeOffset? from = null, DateTimeOffset? until = null, string appId = AppId)
     {
-        using var staff = await this.StaffClientAsync("organiser", unit: "柳州科技馆");
+        using var staff = await this.StaffClientAsync("admin");
         var response = await staff.PostAsJsonAsync($"/api/console/replies/{appId}/rules", new
         {
             keyword, matchKind = kind, replyText = reply, priority, enabled, activeFrom = from, activeUntil = until,

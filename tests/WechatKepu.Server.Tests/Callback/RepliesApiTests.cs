@@ -27,9 +27,29 @@ public sealed class RepliesApiTests(CallbackApp app) : IClassFixture<CallbackApp
     }
 
     [Fact]
+    public async Task Only_an_admin_changes_the_accounts_replies_and_each_change_is_audited()
+    {
+        using var organiser = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        var before = await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules");
+        await ProblemAssert.IsProblemAsync(await organiser.PostAsJsonAsync(Rules, new { keyword = "组织者", matchKind = "exact", replyText = "y" }), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await organiser.PutAsJsonAsync(Settings, new { welcomeText = "组织者的欢迎语" }), HttpStatusCode.Forbidden);
+        Assert.Equal(before, await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules"));
+
+        using var admin = await app.StaffClientAsync("admin", name: "审计管理员");
+        var created = await admin.PostAsJsonAsync(Rules, new { keyword = "审计", matchKind = "exact", replyText = "已记录" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"{Rules}/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync(Settings, new { welcomeText = "欢迎关注" })).StatusCode);
+        Assert.Equal(1L, await app.ScalarAsync<long>($"SELECT count(*) FROM staff_audit_log WHERE action = 'reply.create' AND target = 'reply:{id}' AND staff_name = '审计管理员' AND detail -> 'request' ->> 'Keyword' = '审计'"));
+        Assert.Equal(1L, await app.ScalarAsync<long>($"SELECT count(*) FROM staff_audit_log WHERE action = 'reply.delete' AND target = 'reply:{id}'"));
+        Assert.Equal(1L, await app.ScalarAsync<long>($"SELECT count(*) FROM staff_audit_log WHERE action = 'reply.save_settings' AND target = 'reply:{CallbackApp.AppId}' AND staff_name = '审计管理员'"));
+    }
+
+    [Fact]
     public async Task Bad_rules_are_400_naming_the_field_and_write_nothing()
     {
-        using var staff = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        using var staff = await app.StaffClientAsync("admin");
         var before = await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules");
         await ProblemAssert.NamesParameterAsync(await staff.PostAsJsonAsync(Rules, new { keyword = "", matchKind = "exact", replyText = "y" }), "keyword");
         await ProblemAssert.NamesParameterAsync(await staff.PostAsJsonAsync(Rules, new { keyword = "k", matchKind = "regex", replyText = "y" }), "matchKind");
@@ -53,7 +73,7 @@ public sealed class RepliesApiTests(CallbackApp app) : IClassFixture<CallbackApp
     [Fact]
     public async Task Rules_are_created_updated_disabled_and_deleted_and_callbacks_follow_at_once()
     {
-        using var staff = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        using var staff = await app.StaffClientAsync("admin");
         using var platform = app.Platform();
         var created = await staff.PostAsJsonAsync(Rules, new { keyword = "开放时间", matchKind = "contains", replyText = "每天 9:00–17:00\n周一闭馆" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

@@ -122,7 +122,7 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         await using (var conn = await app.OpenAsync())
         {
             topic = await conn.ExecuteScalarAsync<long>("""
-                INSERT INTO reminder_topics (app_id, name) VALUES ('wxoatest000000001', '科普知识问答') RETURNING id
+                INSERT INTO reminder_topics (app_id, name, activity_id) SELECT 'wxoatest000000001', '科普知识问答', id FROM activities WHERE code = '5.1.2' RETURNING id
                 """);
             await conn.ExecuteAsync("""
                 INSERT INTO followers (app_id, openid, subscribed) VALUES ('wxoatest000000001', 'o-topic-1', true), ('wxoatest000000001', 'o-topic-2', true),
@@ -139,8 +139,12 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
             title = "第二轮问答提醒", kind = "template", page = "pages/index/index", audience = "topic", audienceRef = topic,
             template = new { templateId = "oa-tmpl-1", data = new Dictionary<string, string> { ["thing1"] = "健康知识问答", ["time2"] = "10月1日 09:00" } },
         });
-        // Narrow audiences are not mass sends: an organiser schedules them directly.
-        Assert.Equal("scheduled", (await (await organiser.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { })).JsonAsync()).GetProperty("status").GetString());
+        // A topic's subscribers are more than one session's parents: an organiser's broadcast waits for an admin.
+        Assert.Equal("awaiting_confirmation", (await (await organiser.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { })).JsonAsync()).GetProperty("status").GetString());
+        await Job.RunAsync(id, CancellationToken.None);
+        Assert.Equal(0, await app.ScalarAsync<long>($"SELECT count(*) FROM delivery_campaigns WHERE source = 'broadcast:{id}'"));
+        using var admin = await app.StaffAsync("admin", unit: null);
+        Assert.Equal("scheduled", (await (await admin.PostAsync($"/api/console/broadcasts/{id}/confirm", null)).JsonAsync()).GetProperty("status").GetString());
         await Job.RunAsync(id, CancellationToken.None);
         await Job.RunAsync(id, CancellationToken.None); // a retried job hands over nothing twice
         var campaign = await app.ScalarAsync<long>($"SELECT campaign_id FROM broadcasts WHERE id = {id}");
@@ -179,9 +183,13 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         var preview = app.Wechat.CallsTo("/cgi-bin/message/mass/preview")[^1];
         Assert.Equal("o-staff-preview", preview.OpenId);
         Assert.Contains("https://kepu.example/a", preview.Body);
-        // The test helper's staff member has no account and so no openid.
+        // Another organiser may not preview, schedule or cancel it; an admin may, but the helper's has no openid.
         using var helper = await app.StaffAsync("organiser");
-        await ProblemAssert.IsProblemAsync(await helper.PostAsync($"/api/console/broadcasts/{id}/preview", null), HttpStatusCode.Conflict, "no_openid");
+        await ProblemAssert.IsProblemAsync(await helper.PostAsync($"/api/console/broadcasts/{id}/preview", null), HttpStatusCode.Forbidden, "not_your_broadcast");
+        await ProblemAssert.IsProblemAsync(await helper.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { }), HttpStatusCode.Forbidden, "not_your_broadcast");
+        await ProblemAssert.IsProblemAsync(await helper.PostAsync($"/api/console/broadcasts/{id}/cancel", null), HttpStatusCode.Forbidden, "not_your_broadcast");
+        using var helperAdmin = await app.StaffAsync("admin", unit: null);
+        await ProblemAssert.IsProblemAsync(await helperAdmin.PostAsync($"/api/console/broadcasts/{id}/preview", null), HttpStatusCode.Conflict, "no_openid");
 
         Assert.Equal("cancelled", (await (await staff.PostAsync($"/api/console/broadcasts/{id}/cancel", null)).JsonAsync()).GetProperty("status").GetString());
         await ProblemAssert.IsProblemAsync(await staff.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { }), HttpStatusCode.Conflict, "not_draft");

@@ -345,10 +345,14 @@ public sealed class DeliveryEngineTests(DeliveryApp app) : IClassFixture<Deliver
         var night = app.NextShanghai(23); // held by quiet hours
         app.SetShanghai(night);
         var id = await app.BroadcastAsync($"cxl:{tag}", tag);
+        // A campaign to the account's followers is no one unit's to stop.
         var organiser = await app.StaffAsync("organiser", unit: "柳州科技馆");
+        await ProblemAssert.IsProblemAsync(await organiser.PostAsync($"/api/console/campaigns/{id}/cancel", null), HttpStatusCode.Forbidden, "account_wide");
+        var admin = await app.StaffAsync("admin");
 
-        Assert.Equal(HttpStatusCode.NoContent, (await organiser.PostAsync($"/api/console/campaigns/{id}/cancel", null)).StatusCode);
-        await ProblemAssert.IsProblemAsync(await organiser.PostAsync($"/api/console/campaigns/{id}/cancel", null), HttpStatusCode.Conflict);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/console/campaigns/{id}/cancel", null)).StatusCode);
+        await ProblemAssert.IsProblemAsync(await admin.PostAsync($"/api/console/campaigns/{id}/cancel", null), HttpStatusCode.Conflict);
+        Assert.Equal(1L, await app.ScalarAsync<long>($"SELECT count(*) FROM staff_audit_log WHERE action = 'campaign.cancel' AND target = 'campaign:{id}'"));
         app.SetShanghai(night.AddHours(9));
         await app.Dispatcher.RunAsync();
 

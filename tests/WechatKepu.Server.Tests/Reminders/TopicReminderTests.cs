@@ -14,7 +14,7 @@ public sealed class TopicReminderTests(DeliveryApp app) : IClassFixture<Delivery
 
     private async Task<(HttpClient Staff, long TopicId)> TopicAsync(int offsetMinutes = 60)
     {
-        var staff = await app.StaffAsync("organiser", "柳州市卫生健康委员会");
+        var staff = await app.StaffAsync("admin");
         var response = await staff.PostAsJsonAsync("/api/console/topics", new
         {
             appId = DeliveryApp.OaAppId,

@@ -203,6 +203,11 @@ public static class BroadcastsApi
             return problem;
         }
 
+        if (audience == "topic" && await ConsoleScope.CheckLinkedAsync(console, actor, (await console.TopicActivityAsync(r!.AudienceRef!.Value, ct))?.ActivityId, ct) is { } topicProblem)
+        {
+            return topicProblem;
+        }
+
         var id = await store.CreateAsync(new NewBroadcast(appId!, title!, kind!, JsonSerializer.Serialize(content, KepuJson.Web), audience!, r!.AudienceRef),
             actor, clock.GetUtcNow(), ct);
         return TypedResults.Created($"/api/console/broadcasts/{id}", Dto((await store.GetAsync(id, ct))!));
@@ -215,7 +220,8 @@ public static class BroadcastsApi
     }
 
     private static async Task<Results<Ok<BroadcastDto>, ProblemHttpResult>> PreviewAsync(
-        long id, HttpContext http, BroadcastStore store, StaffStore staff, BroadcastJob job, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        long id, HttpContext http, BroadcastStore store, StaffStore staff, ConsoleStore console, BroadcastJob job, AuditLog audit, TimeProvider clock,
+        CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is not { } b)
         {
@@ -223,6 +229,10 @@ public static class BroadcastsApi
         }
 
         var actor = http.User.Actor();
+        if (await CheckScopeAsync(b, actor, console, ct) is { } outOfScope)
+        {
+            return outOfScope;
+        }
         var openid = actor.Id is { } sid ? (await staff.GetAsync(sid, ct))?.Openid : null;
         if (string.IsNullOrEmpty(openid))
         {
@@ -243,11 +253,18 @@ public static class BroadcastsApi
     }
 
     private static async Task<Results<Ok<BroadcastDto>, ValidationProblem, ProblemHttpResult>> ScheduleAsync(
-        long id, ScheduleRequest? request, HttpContext http, BroadcastStore store, IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
+        long id, ScheduleRequest? request, HttpContext http, BroadcastStore store, ConsoleStore console, IBackgroundJobClient jobs, TimeProvider clock,
+        CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is not { } b)
         {
             return Problems.NotFound("没有找到该群发");
+        }
+
+        var actor = http.User.Actor();
+        if (await CheckScopeAsync(b, actor, console, ct) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         var now = clock.GetUtcNow();
@@ -267,9 +284,9 @@ public static class BroadcastsApi
             return Problems.Problem(409, "monthly_cap", "本月群发次数已用完", $"每个公众号每月最多群发 {MonthlyMassCap} 次（全部关注者或按标签）。");
         }
 
-        var actor = http.User.Actor();
-        // A mass send reaches every follower and spends one of four a month: an organiser's waits for an admin.
-        var needsAdmin = b.IsMass && !actor.IsAdmin;
+        // Beyond one session's parents (all followers, a tag, a topic's subscribers) an organiser's
+        // broadcast waits for an admin: it speaks for the whole account (and a mass send spends one of four a month).
+        var needsAdmin = b.Audience != "session" && !actor.IsAdmin;
         if (!await store.MoveAsync(id, ["draft"], needsAdmin ? "awaiting_confirmation" : "scheduled", at, actor, "broadcast.schedule", now, ct))
         {
             return NotDraft();
@@ -282,6 +299,19 @@ public static class BroadcastsApi
 
         return TypedResults.Ok(Dto((await store.GetAsync(id, ct))!));
     }
+
+    /// <summary>
+    /// Null when the caller may act on the broadcast: an admin; an organiser when its session or topic is
+    /// their unit's, or, for all followers or a tag, when they wrote it.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> CheckScopeAsync(BroadcastRow b, StaffActor actor, ConsoleStore console, CancellationToken ct) => b.Audience switch
+    {
+        _ when actor.IsAdmin => null,
+        "session" => await ConsoleScope.CheckLinkedAsync(console, actor, await console.SessionActivityAsync(b.AudienceRef!.Value, ct), ct),
+        "topic" => await ConsoleScope.CheckLinkedAsync(console, actor, (await console.TopicActivityAsync(b.AudienceRef!.Value, ct))?.ActivityId, ct),
+        _ => b.CreatedBy == actor.Id ? null : Problems.Problem(StatusCodes.Status403Forbidden, "not_your_broadcast", "只能管理自己创建的群发",
+            "发给全部关注者或标签的群发，只有创建者和管理员可以预览、安排或取消。"),
+    };
 
     private static ProblemHttpResult NotDraft() => Problems.Problem(409, "not_draft", "只有草稿状态的群发可以安排发送");
 
@@ -300,8 +330,13 @@ public static class BroadcastsApi
     }
 
     private static async Task<Results<Ok<BroadcastDto>, ProblemHttpResult>> CancelAsync(
-        long id, HttpContext http, BroadcastStore store, TimeProvider clock, CancellationToken ct)
+        long id, HttpContext http, BroadcastStore store, ConsoleStore console, TimeProvider clock, CancellationToken ct)
     {
+        if (await store.GetAsync(id, ct) is { } b && await CheckScopeAsync(b, http.User.Actor(), console, ct) is { } outOfScope)
+        {
+            return outOfScope;
+        }
+
         if (!await store.MoveAsync(id, ["draft", "scheduled", "awaiting_confirmation"], "cancelled", null, http.User.Actor(), "broadcast.cancel", clock.GetUtcNow(), ct))
         {
             return await store.GetAsync(id, ct) is null ? Problems.NotFound("没有找到该群发") : Problems.Problem(409, "already_started", "群发已开始或已结束，不能取消");

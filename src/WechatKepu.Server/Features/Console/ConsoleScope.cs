@@ -18,6 +18,20 @@ public static class ConsoleScope
     };
 
     /// <summary>
+    /// Null when the caller may change something tied to an activity (a reminder topic, a campaign, a
+    /// broadcast's audience): admins always; organisers when the activity is their unit's. Without an
+    /// activity it belongs to the whole account, which only admins change.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> CheckLinkedAsync(ConsoleStore store, StaffActor actor, long? activityId, CancellationToken ct) =>
+        actor.IsAdmin ? null
+        : activityId is null ? AccountWide()
+        : await CheckAsync(store, actor, activityId, writing: true, ct);
+
+    /// <summary>403 for a non-admin acting on something of the whole official account.</summary>
+    public static ProblemHttpResult AccountWide() => Problems.Problem(StatusCodes.Status403Forbidden, "account_wide", "只有管理员可以管理全公众号范围的内容",
+        "未关联本单位活动的提醒主题、推送和群发属于整个公众号，请联系管理员。");
+
+    /// <summary>
     /// A recipient's openid as this staff member may see it in reports: whole for admins (who may need to
     /// trace one with WeChat), otherwise only enough to tell rows apart.
     /// </summary>

@@ -27,7 +27,7 @@ public static class CampaignsApi
         read.MapGet("/", ListAsync);
         read.MapGet("/{id:long}/report", ReportAsync);
         app.MapGroup("/api/console/campaigns").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken().WithTags("Delivery")
-            .MapPost("/{id:long}/cancel", CancelAsync);
+            .AuditWrites("campaign").MapPost("/{id:long}/cancel", CancelAsync);
         return app;
     }
 
@@ -74,8 +74,20 @@ public static class CampaignsApi
     public static IReadOnlyList<DeliveryFailure> Failures(StaffActor actor, IReadOnlyList<DeliveryFailure> failures) =>
         actor.IsAdmin ? failures : failures.Select(f => f with { OpenId = ConsoleScope.OpenId(actor, f.OpenId) }).ToList();
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(long id, DeliveryEngine engine, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(
+        long id, HttpContext http, DeliveryEngine engine, ConsoleStore console, TimeProvider clock, CancellationToken ct)
     {
+        // A campaign is its session's, its topic's or its broadcast's audience's: an organiser stops their unit's only.
+        if (await console.CampaignActivityAsync(id, ct) is not { } linked)
+        {
+            return Problems.NotFound("没有找到该推送");
+        }
+
+        if (await ConsoleScope.CheckLinkedAsync(console, http.User.Actor(), linked.ActivityId, ct) is { } problem)
+        {
+            return problem;
+        }
+
         if (await engine.CancelCampaignAsync(id, clock.GetUtcNow(), ct))
         {
             return TypedResults.NoContent();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using WechatKepu.Data.Console;
 using WechatKepu.Data.Delivery;
+using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
@@ -27,7 +29,8 @@ public static class TopicsApi
         var read = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Viewer).WithTags("Reminder topics");
         read.MapGet("/", ListAsync);
         read.MapGet("/{id:long}", GetAsync);
-        var write = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken().WithTags("Reminder topics");
+        var write = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken().WithTags("Reminder topics")
+            .AuditWrites("topic");
         write.MapPost("/", CreateAsync);
         write.MapPut("/{id:long}", UpdateAsync);
         write.MapPost("/{id:long}/rounds", AddRoundAsync);
@@ -49,11 +52,16 @@ public static class TopicsApi
     }
 
     public static async Task<Results<Created<TopicDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        TopicRequest request, TopicStore topics, WechatClients wechat, TimeProvider clock, CancellationToken ct)
+        TopicRequest request, HttpContext http, TopicStore topics, ConsoleStore console, WechatClients wechat, TimeProvider clock, CancellationToken ct)
     {
         if (Validate(request, wechat) is not { } input)
         {
             return Problems.Validation(Errors(request, wechat).All);
+        }
+
+        if (await ConsoleScope.CheckLinkedAsync(console, http.User.Actor(), input.ActivityId, ct) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         var (outcome, id) = await topics.CreateAsync(input, clock.GetUtcNow(), ct);
@@ -67,11 +75,19 @@ public static class TopicsApi
     }
 
     public static async Task<Results<Ok<TopicDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, TopicRequest request, TopicStore topics, WechatClients wechat, TimeProvider clock, CancellationToken ct)
+        long id, TopicRequest request, HttpContext http, TopicStore topics, ConsoleStore console, WechatClients wechat, TimeProvider clock,
+        CancellationToken ct)
     {
         if (Validate(request, wechat) is not { } input)
         {
             return Problems.Validation(Errors(request, wechat).All);
+        }
+
+        // Both the topic as it is and as it would be must be the organiser's: no taking one, no giving one away.
+        if ((await CheckTopicAsync(id, http, console, ct) ?? await ConsoleScope.CheckLinkedAsync(console, http.User.Actor(), input.ActivityId, ct))
+            is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         if (WriteProblem(await topics.UpdateAsync(id, input, clock.GetUtcNow(), ct)) is { } problem)
@@ -84,7 +100,7 @@ public static class TopicsApi
     }
 
     public static async Task<Results<Created<RoundDto>, ValidationProblem, ProblemHttpResult>> AddRoundAsync(
-        long id, RoundRequest request, TopicStore topics, TimeProvider clock, CancellationToken ct)
+        long id, RoundRequest request, HttpContext http, TopicStore topics, ConsoleStore console, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (RoundErrors(request, now) is { Any: true } errors)
@@ -92,17 +108,28 @@ public static class TopicsApi
             return Problems.Validation(errors.All);
         }
 
+        if (await CheckTopicAsync(id, http, console, ct) is { } outOfScope)
+        {
+            return outOfScope;
+        }
+
         var round = await topics.AddRoundAsync(id, request.Title!.Trim(), request.StartsAt!.Value, now, ct);
         return round is null ? TopicNotFound() : TypedResults.Created($"/api/console/topics/{id}/rounds/{round.Id}", Round(round));
     }
 
     public static async Task<Results<Ok<RoundDto>, ValidationProblem, ProblemHttpResult>> MoveRoundAsync(
-        long id, long roundId, RoundRequest request, TopicStore topics, TimeProvider clock, CancellationToken ct)
+        long id, long roundId, RoundRequest request, HttpContext http, TopicStore topics, ConsoleStore console, TimeProvider clock,
+        CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (RoundErrors(request, now) is { Any: true } errors)
         {
             return Problems.Validation(errors.All);
+        }
+
+        if (await CheckTopicAsync(id, http, console, ct) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         var round = await topics.UpdateRoundAsync(id, roundId, request.Title!.Trim(), request.StartsAt!.Value, now, ct);
@@ -112,10 +139,16 @@ public static class TopicsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> CancelRoundAsync(
-        long id, long roundId, TopicStore topics, TimeProvider clock, CancellationToken ct) =>
-        await topics.CancelRoundAsync(id, roundId, clock.GetUtcNow(), ct)
-            ? TypedResults.NoContent()
-            : Problems.NotFound("没有找到该场次");
+        long id, long roundId, HttpContext http, TopicStore topics, ConsoleStore console, TimeProvider clock, CancellationToken ct) =>
+        await CheckTopicAsync(id, http, console, ct) is { } outOfScope ? outOfScope
+        : await topics.CancelRoundAsync(id, roundId, clock.GetUtcNow(), ct) ? TypedResults.NoContent()
+        : Problems.NotFound("没有找到该场次");
+
+    /// <summary>Null when the caller may change the topic: an admin, or an organiser of its activity's unit.</summary>
+    private static async Task<ProblemHttpResult?> CheckTopicAsync(long id, HttpContext http, ConsoleStore console, CancellationToken ct) =>
+        await console.TopicActivityAsync(id, ct) is not { } linked
+            ? TopicNotFound()
+            : await ConsoleScope.CheckLinkedAsync(console, http.User.Actor(), linked.ActivityId, ct);
 
     private static TopicInput? Validate(TopicRequest request, WechatClients wechat)
     {

@@ -22,7 +22,7 @@ public sealed record ReplySettingsRequest(string? WelcomeText, string? DefaultTe
 
 /// <summary>
 /// Staff manage an official account's keyword rules, welcome message and default reply under
-/// <c>/api/console/replies</c>: any staff member reads, organisers and admins write. Each write
+/// <c>/api/console/replies</c>: any staff member reads, admins write (audited). Each write
 /// invalidates the in-memory rules of every instance.
 /// </summary>
 public static class RepliesApi
@@ -36,7 +36,9 @@ public static class RepliesApi
         read.MapGet("/{appId}/rules", ListAsync);
         read.MapGet("/{appId}/settings", SettingsAsync);
 
-        var write = app.MapGroup("/api/console/replies").WithTags("Replies").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken();
+        // The rules and texts answer every follower of the account: no one unit's to change.
+        var write = app.MapGroup("/api/console/replies").WithTags("Replies").RequireAuthorization(StaffPolicies.Admin).RequireAntiforgeryToken()
+            .AuditWrites("reply");
         write.MapPost("/{appId}/rules", CreateAsync);
         write.MapPut("/{appId}/rules/{id}", UpdateAsync);
         write.MapDelete("/{appId}/rules/{id}", DeleteAsync);
