@@ -484,12 +484,15 @@ async function repliesPage(params) {
       enabled: !r.enabled, activeFrom: r.activeFrom, activeUntil: r.activeUntil });
     route();
   });
-  view('关键词回复与欢迎语', picker, settingsForm, ruleForm, h('div', { class: 'table-wrap' }, h('table', { id: 'reply-rules' },
+  // They answer every follower of the account: only an admin changes them.
+  const admin = state.me.role === 'admin';
+  const readOnly = h('p', { class: 'muted', id: 'reply-admin-only' }, '欢迎语、默认回复和关键词回复作用于整个公众号，只有管理员可以修改。');
+  view('关键词回复与欢迎语', picker, admin ? settingsForm : readOnly, admin ? ruleForm : null, h('div', { class: 'table-wrap' }, h('table', { id: 'reply-rules' },
     h('tr', {}, h('th', {}, '关键词'), h('th', {}, '匹配'), h('th', {}, '回复'), h('th', {}, '优先级'), h('th', {}, '状态'), h('th', {}, '')),
     rules.map(r => h('tr', {}, h('td', {}, r.keyword), h('td', {}, r.matchKind === 'exact' ? '完全匹配' : '包含'), h('td', {}, r.replyText),
       h('td', {}, String(r.priority)), h('td', {}, r.enabled ? '启用' : '停用'),
-      h('td', {}, h('button', { class: 'ghost', onclick: toggle(r) }, r.enabled ? '停用' : '启用'),
-        h('button', { class: 'ghost', onclick: guard(async () => { await api('DELETE', `${base}/rules/${r.id}`); route(); }) }, '删除')))))));
+      h('td', {}, admin ? h('button', { class: 'ghost', onclick: toggle(r) }, r.enabled ? '停用' : '启用') : null,
+        admin ? h('button', { class: 'ghost', onclick: guard(async () => { await api('DELETE', `${base}/rules/${r.id}`); route(); }) }, '删除') : null))))));
 }
 
 async function auditPage() {
