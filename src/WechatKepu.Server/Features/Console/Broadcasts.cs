@@ -233,6 +233,7 @@ public static class BroadcastsApi
         {
             return outOfScope;
         }
+
         var openid = actor.Id is { } sid ? (await staff.GetAsync(sid, ct))?.Openid : null;
         if (string.IsNullOrEmpty(openid))
         {
