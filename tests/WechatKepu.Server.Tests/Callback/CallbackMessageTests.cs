@@ -172,12 +172,12 @@ public sealed class CallbackMessageTests(CallbackApp app) : IClassFixture<Callba
     [MemberData(nameof(Modes))]
     public async Task Activities_command_and_menu_key_list_upcoming_sessions_with_a_mini_program_link(CallbackMode mode)
     {
-        var sessionId = await Sessions.CreateAsync(app, capacity: 30, waitlist: 5, startsIn: TimeSpan.FromMinutes(30));
+        var sessionId = await Sessions.CreateAsync(app, capacity: 30, waitlist: 5, startsIn: TimeSpan.FromMinutes(30), closesBeforeStart: TimeSpan.FromMinutes(5));
         using var platform = app.Platform();
         var o = NewOpenId();
         foreach (var xml in new[]
                  {
-                     platform.Text(o, "活动"), platform.Text(o, "科普日"), Click(Gh, o, platform.Now, MenuKeys.Activities),
+                     platform.Text(o, "活动"), platform.Text(o, "近期活动"), Click(Gh, o, platform.Now, MenuKeys.Activities),
                  })
         {
             var text = (await platform.PostAsync(xml, mode)).Content;

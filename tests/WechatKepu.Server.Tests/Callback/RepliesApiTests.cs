@@ -115,4 +115,48 @@ public sealed class RepliesApiTests(CallbackApp app) : IClassFixture<CallbackApp
         var accounts = await staff.GetFromJsonAsync<JsonElement>("/api/console/replies/accounts");
         Assert.Contains(accounts.EnumerateArray(), a => a.GetProperty("name").GetString() == "健康柳州");
     }
+
+    [Fact]
+    public async Task Replies_over_wechats_2048_bytes_are_refused_at_save_with_a_chinese_reason()
+    {
+        using var staff = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        var before = await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules");
+        var tooLong = new string('长', 683); // 2,049 bytes in UTF-8, far under the old 2,000-character check
+        var response = await staff.PostAsJsonAsync(Rules, new { keyword = "超长", matchKind = "exact", replyText = tooLong });
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        var message = problem.GetProperty("errors").GetProperty("replyText")[0].GetString();
+        Assert.Contains("2048 字节", message);
+        Assert.Contains("2049 字节", message);
+        Assert.Equal(before, await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules"));
+
+        var fits = new string('长', 682);
+        Assert.Equal(HttpStatusCode.Created, (await staff.PostAsJsonAsync(Rules, new { keyword = "刚好", matchKind = "exact", replyText = fits })).StatusCode);
+        using var platform = app.Platform();
+        Assert.Equal(fits, (await platform.PostAsync(platform.Text("o-limit", "刚好"), CallbackMode.Safe)).Content);
+
+        await ProblemAssert.NamesParameterAsync(await staff.PutAsJsonAsync(Settings, new { welcomeText = tooLong }), "welcomeText");
+        await ProblemAssert.NamesParameterAsync(await staff.PutAsJsonAsync(Settings, new { defaultText = tooLong }), "defaultText");
+    }
+
+    [Theory]
+    [InlineData("活动", "exact")]
+    [InlineData("科普日", "exact")]
+    [InlineData("报名", "exact")]
+    [InlineData("帮助", "contains")]
+    [InlineData("我的订阅", "exact")]
+    [InlineData("订阅", "contains")]
+    [InlineData("退订 健康素养", "exact")]
+    public async Task A_rule_for_a_built_in_command_word_is_refused_since_it_would_never_answer(string keyword, string kind)
+    {
+        using var staff = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        var response = await staff.PostAsJsonAsync(Rules, new { keyword, matchKind = kind, replyText = "staff text" });
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        Assert.Contains("内置指令", problem.GetProperty("errors").GetProperty("keyword")[0].GetString());
+        Assert.Equal(0, await app.ScalarAsync<long>($"SELECT count(*) FROM reply_rules WHERE keyword = '{keyword}'"));
+
+        // Nor can an existing rule be renamed to one.
+        var created = await staff.PostAsJsonAsync(Rules, new { keyword = "开馆" + kind + keyword.Length, matchKind = kind, replyText = "staff text" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await ProblemAssert.NamesParameterAsync(await staff.PutAsJsonAsync($"{Rules}/{id}", new { keyword, matchKind = kind, replyText = "staff text" }), "keyword");
+    }
 }

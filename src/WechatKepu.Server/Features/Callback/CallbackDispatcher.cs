@@ -29,8 +29,8 @@ public sealed class CallbackDispatcher(
     IBackgroundJobClient jobs,
     TimeProvider clock)
 {
-    public const string DefaultWelcome = "感谢关注！发送「活动」查看近期可报名的科普活动，发送「订阅 主题名」订阅活动提醒，发送「我的订阅」查看已订阅的提醒。";
-    public const string DefaultReply = "您好！发送「活动」查看近期科普活动，发送「我的订阅」管理活动提醒。";
+    public const string DefaultWelcome = "感谢关注！发送「活动」查看近期可报名的科普活动，发送「报名」了解报名方法，发送「订阅 主题名」订阅活动提醒，发送「帮助」查看全部指令。";
+    public const string DefaultReply = "您好！发送「活动」查看近期科普活动，发送「报名」了解报名方法，发送「帮助」查看全部指令。";
 
     private readonly ICallbackCommand[] _commands = commands.ToArray();
 
@@ -110,8 +110,9 @@ public sealed class CallbackDispatcher(
         return result;
     }
 
+    /// <summary>The passive text reply, never over WeChat's 2,048 bytes (<see cref="PassiveText"/>).</summary>
     public static string ReplyXml(WechatInboundMessage message, string text, DateTimeOffset now) =>
-        new WechatTextReply(text).ToXml(message, now.ToUnixTimeSeconds());
+        new WechatTextReply(PassiveText.Fit(text)).ToXml(message, now.ToUnixTimeSeconds());
 
     private async ValueTask<CallbackPlan> PlanTextAsync(string appId, string content, CancellationToken cancellationToken)
     {

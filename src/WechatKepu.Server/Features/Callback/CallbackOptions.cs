@@ -41,7 +41,11 @@ public sealed class CallbackOptions
     [Required]
     public string SessionPagePath { get; set; } = "pages/signup/signup?sessionId={id}";
 
-    /// <summary>Sessions listed by the 活动 command.</summary>
+    /// <summary>The mini-program page replies link to for "more" (the activity list).</summary>
+    [Required]
+    public string ActivitiesPagePath { get; set; } = "pages/index/index";
+
+    /// <summary>Sessions listed by the 活动 command at most (fewer when they would not fit WeChat's 2,048 bytes).</summary>
     [Range(1, 10)]
     public int UpcomingSessions { get; set; } = 5;
 }

@@ -30,7 +30,11 @@ public static class CallbackSetup
         services.AddSingleton<CallbackProcessor>();
         services.TryAddSingleton<IReceiptHandler, NoReceiptHandler>();
         services.AddSingleton<ICallbackCommand, MyTopicsCommand>();
+        services.AddSingleton<MiniProgramLinks>();
         services.AddSingleton<ICallbackCommand, UpcomingSessionsCommand>();
+        services.AddSingleton<ICallbackCommand, CampaignCommand>();
+        services.AddSingleton<ICallbackCommand, HowToSignUpCommand>();
+        services.AddSingleton<ICallbackCommand, HelpCommand>();
         services.AddSingleton<ICallbackCommand, SubscribeTopicCommand>();
         services.AddSingleton<ICallbackCommand, UnsubscribeTopicCommand>();
         services.AddTransient<CallbackLateReplyJob>();

@@ -27,8 +27,6 @@ public sealed record ReplySettingsRequest(string? WelcomeText, string? DefaultTe
 /// </summary>
 public static class RepliesApi
 {
-    private const int MaxReplyText = 2000;
-
     public static IEndpointRouteBuilder MapRepliesApi(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/console/replies").WithTags("Replies").RequireAuthorization(StaffPolicies.Viewer);
@@ -62,14 +60,15 @@ public static class RepliesApi
             : TypedResults.Ok((await store.ListAsync(appId, ct)).Adapt<List<ReplyRuleDto>>());
 
     public static async Task<Results<Created<ReplyRuleDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string appId, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine, TimeProvider clock, CancellationToken ct)
+        string appId, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine,
+        IEnumerable<ICallbackCommand> commands, TimeProvider clock, CancellationToken ct)
     {
         if (accounts.Find(appId) is null)
         {
             return UnknownAccount(appId);
         }
 
-        var (input, errors) = Validate(request);
+        var (input, errors) = Validate(request, commands);
         if (input is null)
         {
             return Problems.Validation(errors.All);
@@ -81,7 +80,8 @@ public static class RepliesApi
     }
 
     public static async Task<Results<Ok<ReplyRuleDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string appId, string id, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine, TimeProvider clock, CancellationToken ct)
+        string appId, string id, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine,
+        IEnumerable<ICallbackCommand> commands, TimeProvider clock, CancellationToken ct)
     {
         if (accounts.Find(appId) is null)
         {
@@ -93,7 +93,7 @@ public static class RepliesApi
             return UnknownRule(id);
         }
 
-        var (input, errors) = Validate(request);
+        var (input, errors) = Validate(request, commands);
         if (input is null)
         {
             return Problems.Validation(errors.All);
@@ -163,7 +163,7 @@ public static class RepliesApi
     private static ReplySettingsDto SettingsDto(string? welcome, string? fallback) =>
         new(welcome, fallback, welcome ?? CallbackDispatcher.DefaultWelcome, fallback ?? CallbackDispatcher.DefaultReply);
 
-    private static (ReplyRuleInput? Input, Errors Errors) Validate(ReplyRuleRequest? request)
+    private static (ReplyRuleInput? Input, Errors Errors) Validate(ReplyRuleRequest? request, IEnumerable<ICallbackCommand> commands)
     {
         var errors = new Errors();
         if (request is null)
@@ -173,6 +173,12 @@ public static class RepliesApi
         }
 
         var keyword = errors.Text("keyword", request.Keyword, "关键词", 60);
+        if (keyword is not null && commands.Any(c => c.Match(keyword) is not null))
+        {
+            // Commands are matched before keyword rules: such a rule would show as enabled and never answer.
+            errors.Add("keyword", $"「{keyword}」是公众号的内置指令，粉丝发送它时总是收到系统回复，这条规则不会生效。请换一个关键词（发送「帮助」可查看全部内置指令）。");
+        }
+
         var kind = request.MatchKind?.Trim().ToLowerInvariant();
         if (kind is not ("exact" or "contains"))
         {
@@ -210,9 +216,9 @@ public static class RepliesApi
             return null;
         }
 
-        if (v.Length > MaxReplyText)
+        if (PassiveText.Bytes(v) is var bytes && bytes > PassiveText.MaxBytes)
         {
-            errors.Add(field, $"{label}不能超过 {MaxReplyText} 个字");
+            errors.Add(field, $"{label}太长：微信自动回复最多 {PassiveText.MaxBytes} 字节（约 {PassiveText.MaxBytes / 3} 个汉字），现为 {bytes} 字节，超过后粉丝将收不到任何回复。请删减内容，或改为链接到小程序或文章。");
             return null;
         }
 
