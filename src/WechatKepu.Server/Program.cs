@@ -14,10 +14,12 @@ using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
+StartupFailure.ReportInOneLine();
 var builder = WebApplication.CreateBuilder(args);
+builder.AddStartupFailureReport();
 builder.AddKepuObservability();
 
-await builder.AddKepuDatabaseAsync();
+await builder.AddKepuDatabaseAsync(embeddedInAnyEnvironment: CreateAdminCommand.IsRequested(args));
 builder.Services.AddKepuProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddCatalogue();

@@ -43,6 +43,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     public string DataDirectory => _dataDir;
 
+    /// <summary>Whether this process started the cluster (rather than attaching to one already running).</summary>
+    public bool StartedHere { get; private init; }
+
     /// <summary>Connection string for <paramref name="database"/> on this cluster.</summary>
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
@@ -120,7 +123,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             logger.LogInformation("Starting PostgreSQL on 127.0.0.1:{Port}", port);
             await runner.PgAsync("pg_ctl", ["-D", dataDir, "-l", logFile, "-w", "-t", "60",
                 "-o", $"-p {port}", "start"], cancellationToken);
-            server = new EmbeddedPostgres(binDir, dataDir, asPostgresUser, port, true, logger);
+            server = new EmbeddedPostgres(binDir, dataDir, asPostgresUser, port, true, logger) { StartedHere = true };
         }
 
         await server.EnsureDatabaseAsync(database, cancellationToken);

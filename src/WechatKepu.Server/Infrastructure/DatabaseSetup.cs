@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using WechatKepu.Data;
 using WechatKepu.Data.Catalogue;
 using WechatKepu.Data.Embedded;
@@ -40,7 +41,11 @@ public static class DatabaseSetup
     /// Uses <c>ConnectionStrings:Kepu</c> when set; otherwise (development and tests) starts a private
     /// PostgreSQL cluster from the machine's binaries and stops it when the host stops.
     /// </summary>
-    public static async Task AddKepuDatabaseAsync(this WebApplicationBuilder builder)
+    /// <param name="embeddedInAnyEnvironment">
+    /// Also fall back to the embedded cluster in Production: for one-off commands such as
+    /// <c>--create-admin</c>, which the bare binary runs as Production, to work on the development default.
+    /// </param>
+    public static async Task AddKepuDatabaseAsync(this WebApplicationBuilder builder, bool embeddedInAnyEnvironment = false)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
@@ -48,15 +53,21 @@ public static class DatabaseSetup
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            if (builder.Environment.IsProduction())
+            if (builder.Environment.IsProduction() && !embeddedInAnyEnvironment)
             {
                 throw new InvalidOperationException(
                     "ConnectionStrings__Kepu is not set. In production point it at your PostgreSQL server; " +
-                    "the embedded cluster is for development and tests only.");
+                    "the embedded cluster is for development and tests only (ASPNETCORE_ENVIRONMENT=Development).");
             }
 
             var dir = options.EmbeddedDirectory ?? Path.Combine(RepoRoot.Find(builder.Environment.ContentRootPath), ".data", "postgres");
             using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
+            if (builder.Environment.IsProduction())
+            {
+                loggerFactory.CreateLogger<EmbeddedPostgres>().LogWarning(
+                    "ConnectionStrings__Kepu is not set: using the embedded development database in {Dir}", dir);
+            }
+
             var embedded = await EmbeddedPostgres.StartAsync(dir, "kepu",
                 new EmbeddedPostgresOptions { MaxConnections = options.EmbeddedMaxConnections },
                 loggerFactory.CreateLogger<EmbeddedPostgres>());
@@ -64,10 +75,23 @@ public static class DatabaseSetup
             builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = connectionString;
             // Registered first so that it stops last, after everything that still talks to the database.
             builder.Services.AddHostedService(_ => new EmbeddedPostgresLifetime(embedded));
+            // For commands that exit without running the host (they stop it themselves).
+            builder.Services.AddSingleton(embedded);
         }
 
         // An out-of-range size is left to the options validation at start, which names the setting.
-        builder.Services.AddSingleton(DataSetup.CreateDataSource(connectionString, options.MaxPoolSize is >= 1 and <= 1_000 ? options.MaxPoolSize : null));
+        NpgsqlDataSource dataSource;
+        try
+        {
+            dataSource = DataSetup.CreateDataSource(connectionString, options.MaxPoolSize is >= 1 and <= 1_000 ? options.MaxPoolSize : null);
+        }
+        catch (ArgumentException e)
+        {
+            // The message names the bad keyword, never a value (the string may hold a password).
+            throw new InvalidOperationException($"ConnectionStrings__Kepu is not a valid PostgreSQL connection string: {e.Message}");
+        }
+
+        builder.Services.AddSingleton(dataSource);
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
     }

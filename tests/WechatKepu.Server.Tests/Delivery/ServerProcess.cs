@@ -83,11 +83,14 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<bool> MigratedAsync(string connectionString) =>
         await ScalarAsync<bool>(connectionString, "SELECT to_regclass('public.deliveries') IS NOT NULL");
 
-    /// <summary>Starts the server with <paramref name="environment"/> (e.g. <c>ConnectionStrings__Kepu</c>); its last output lines are kept in <see cref="Output"/>.</summary>
-    public static ServerProcess Start(IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts the server with <paramref name="environment"/> (e.g. <c>ConnectionStrings__Kepu</c>) and
+    /// command-line <paramref name="args"/>; its last output lines are kept in <see cref="Output"/>.
+    /// </summary>
+    public static ServerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dll = DllPath();
-        var info = new ProcessStartInfo("dotnet", [dll])
+        var info = new ProcessStartInfo("dotnet", [dll, .. args])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
@@ -104,6 +107,14 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
         return new ServerProcess(process, ProcessOutput.Attach(process));
+    }
+
+    /// <summary>Waits for the process to end by itself (a command, a failed start) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
     }
 
     /// <summary>Kills the process (and anything it started) at once, as a crash or an OOM kill would.</summary>

@@ -1,3 +1,4 @@
+using WechatKepu.Data.Embedded;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Data.Staff;
 
@@ -12,14 +13,34 @@ public static class CreateAdminCommand
 {
     public const string Switch = "--create-admin";
 
+    public static bool IsRequested(string[] args) => args.Contains(Switch);
+
     /// <summary>Null when the switch is absent; otherwise the process exit code.</summary>
     public static async Task<int?> RunAsync(WebApplication app, string[] args)
     {
-        var at = Array.IndexOf(args, Switch);
-        if (at < 0)
+        if (!IsRequested(args))
         {
             return null;
         }
+
+        try
+        {
+            return await CreateAsync(app, args);
+        }
+        finally
+        {
+            // The host never runs for a command: stop the embedded cluster if this process started it (not
+            // one a running server uses).
+            if (app.Services.GetService<EmbeddedPostgres>() is { StartedHere: true } embedded)
+            {
+                await embedded.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<int> CreateAsync(WebApplication app, string[] args)
+    {
+        var at = Array.IndexOf(args, Switch);
 
         var username = at + 1 < args.Length ? args[at + 1] : "";
         var password = Environment.GetEnvironmentVariable("KEPU_ADMIN_PASSWORD");
