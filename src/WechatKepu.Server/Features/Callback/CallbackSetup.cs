@@ -19,7 +19,6 @@ public static class CallbackSetup
         services.AddSingleton<ReceiptStore>();
         services.AddSingleton<ReplyRuleStore>();
         services.AddSingleton<FollowerStore>();
-        services.AddSingleton<UpcomingSessionStore>();
         services.AddSingleton<ClaimBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ClaimBatcher>());
         services.AddSingleton<FollowerActivity>();

@@ -66,7 +66,7 @@ public sealed class MiniProgramLinks(IOptions<CallbackOptions> options, IOptions
 }
 
 /// <summary>活动: the next sessions a parent can still sign up for, with dates, places and a mini-program link.</summary>
-public sealed class UpcomingSessionsCommand(UpcomingSessionStore sessions, MiniProgramLinks links, IOptions<CallbackOptions> options) : ICallbackCommand
+public sealed class UpcomingSessionsCommand(MiniProgramLinks links, IOptions<CallbackOptions> options) : ICallbackCommand
 {
     private static readonly string[] Weekdays = ["日", "一", "二", "三", "四", "五", "六"];
 
@@ -75,7 +75,7 @@ public sealed class UpcomingSessionsCommand(UpcomingSessionStore sessions, MiniP
     public async Task<string> RunAsync(CommandContext context, string argument, CancellationToken cancellationToken)
     {
         var limit = options.Value.UpcomingSessions;
-        var rows = await sessions.NextAsync(context.Now, limit + 1, cancellationToken);
+        var rows = await ChatCatalogue.UpcomingSessionsAsync(context.Connection, context.Transaction, context.Now, limit + 1, cancellationToken);
         if (rows.Count == 0)
         {
             return "近期暂无可报名的科普活动，敬请关注。发送「科普日」了解本次全国科普日柳州活动。";
@@ -138,14 +138,13 @@ public sealed class UpcomingSessionsCommand(UpcomingSessionStore sessions, MiniP
 }
 
 /// <summary>科普日: the campaign, its main event first (it takes no sign-ups, so 活动 never lists it), then its activities.</summary>
-public sealed class CampaignCommand(ActivityStore activities, MiniProgramLinks links) : ICallbackCommand
+public sealed class CampaignCommand(MiniProgramLinks links) : ICallbackCommand
 {
     public string? Match(string text) => text is "科普日" or "全国科普日" or "科普日活动" ? "" : null;
 
     public async Task<string> RunAsync(CommandContext context, string argument, CancellationToken cancellationToken)
     {
-        var page = await activities.SearchAsync(new ActivityQuery(PageSize: 100), cancellationToken);
-        var all = page.Items;
+        var all = await ChatCatalogue.CampaignAsync(context.Connection, context.Transaction, cancellationToken);
         if (all.Count == 0)
         {
             return "本次科普日的活动安排即将公布，敬请关注。";
@@ -161,7 +160,7 @@ public sealed class CampaignCommand(ActivityStore activities, MiniProgramLinks l
             .Select(c => (Category: c, Count: all.Count(a => a.Category == c)))
             .Where(c => c.Count > 0)
             .Select(c => $"{c.Category} {c.Count} 项"));
-        head.Append(CultureInfo.InvariantCulture, $"\n\n活动期间共有 {page.Total} 项活动（{counts}），包括：");
+        head.Append(CultureInfo.InvariantCulture, $"\n\n活动期间共有 {all.Count} 项活动（{counts}），包括：");
 
         var ending = "\n\n发送「活动」查看可报名的场次，发送「报名」了解报名方法。\n" + links.ActivitiesLine("全部活动", "进入小程序查看");
         var reply = new PassiveText.Builder(head.ToString());
