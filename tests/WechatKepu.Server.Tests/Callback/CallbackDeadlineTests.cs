@@ -11,12 +11,14 @@ public sealed class SlowCommand : ICallbackCommand
 {
     public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    public string Result { get; set; } = "终于好了";
+
     public string? Match(string text) => text == "慢慢来" ? "" : null;
 
     public async Task<string> RunAsync(CommandContext context, string argument, CancellationToken cancellationToken)
     {
         await Gate.Task.WaitAsync(cancellationToken);
-        return "终于好了";
+        return Result;
     }
 }
 
@@ -45,7 +47,7 @@ public sealed class CallbackDeadlineTests(DeadlineApp app) : IClassFixture<Deadl
         Assert.True(reply.IsNoReply);
         Assert.Equal("success", await app.ScalarAsync<string>($"SELECT reply FROM wechat_inbound WHERE openid = '{o}'"));
         Assert.Null(await app.ScalarAsync<DateTime?>($"SELECT handled_at FROM wechat_inbound WHERE openid = '{o}'"));
-        Assert.Equal(1, await app.ScalarAsync<long>("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%CallbackLateReplyJob%'"));
+        Assert.Equal(1, await app.ScalarAsync<long>($"SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%CallbackLateReplyJob%' AND arguments::text LIKE '%{o}:%'"));
 
         // A retry gets the same answer the first try gave.
         Assert.True((await platform.PostAsync(xml, CallbackMode.Safe)).IsNoReply);
@@ -62,6 +64,34 @@ public sealed class CallbackDeadlineTests(DeadlineApp app) : IClassFixture<Deadl
         Assert.Equal(0, sends[0].Errcode);
         Assert.Contains("终于好了", sends[0].Body);
         Assert.NotNull(await app.ScalarAsync<DateTime?>($"SELECT handled_at FROM wechat_inbound WHERE openid = '{o}'"));
+    }
+
+    [Fact]
+    public async Task A_late_reply_too_long_for_wechat_is_cut_to_fit_like_a_passive_one()
+    {
+        var gate = app.Slow.Gate;
+        app.Slow.Gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Slow.Result = string.Concat(Enumerable.Repeat(new string('迟', 99) + "\n", 10));
+        try
+        {
+            using var platform = app.Platform();
+            const string o = "o-slow-long";
+            Assert.True((await platform.PostAsync(platform.Text(o, "慢慢来"), CallbackMode.Safe)).IsNoReply);
+            app.Slow.Gate.SetResult();
+            var key = await app.ScalarAsync<string>($"SELECT dedup_key FROM wechat_inbound WHERE openid = '{o}'");
+            await app.Services.GetRequiredService<CallbackLateReplyJob>().RunAsync(CallbackApp.AppId, key!, default);
+
+            var send = Assert.Single(app.Wechat.CallsTo("/cgi-bin/message/custom/send"), c => c.OpenId == o);
+            var content = System.Text.Json.JsonDocument.Parse(send.Body!).RootElement.GetProperty("text").GetProperty("content").GetString()!;
+            Assert.True(PassiveText.Bytes(content) <= PassiveText.MaxBytes, $"{PassiveText.Bytes(content)} bytes");
+            Assert.StartsWith(new string('迟', 99) + "\n", content);
+            Assert.EndsWith("……", content);
+        }
+        finally
+        {
+            app.Slow.Gate = gate;
+            app.Slow.Result = "终于好了";
+        }
     }
 
     [Fact]
