@@ -185,7 +185,7 @@ public sealed class HowToSignUpCommand(MiniProgramLinks links) : ICallbackComman
     public Task<string> RunAsync(CommandContext context, string argument, CancellationToken cancellationToken) => Task.FromResult(
         "报名在「柳州科普日」小程序中进行：\n" +
         "1. 打开小程序" + (links.ToActivities("点此进入") is { } link ? $"（{link}）" : "") + "，或发送「活动」后点「点此报名」；\n" +
-        "2. 选择活动场次，首次报名请填写监护人信息并同意个人信息保护说明；\n" +
+        "2. 选择活动场次，首次报名请填写监护人信息，并在「隐私说明与儿童信息同意」中确认同意；\n" +
         "3. 添加孩子后提交。名额已满时可排队候补，有人取消会自动递补并通知您；\n" +
         "4. 在「我的报名」中可取消报名、查看签到码，活动当天凭签到码入场。\n\n" +
         "发送「活动」查看近期可报名的场次。");
