@@ -119,7 +119,7 @@ public sealed class RepliesApiTests(CallbackApp app) : IClassFixture<CallbackApp
     [Fact]
     public async Task Replies_over_wechats_2048_bytes_are_refused_at_save_with_a_chinese_reason()
     {
-        using var staff = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        using var staff = await app.StaffClientAsync("admin");
         var before = await app.ScalarAsync<long>("SELECT count(*) FROM reply_rules");
         var tooLong = new string('长', 683); // 2,049 bytes in UTF-8, far under the old 2,000-character check
         var response = await staff.PostAsJsonAsync(Rules, new { keyword = "超长", matchKind = "exact", replyText = tooLong });
@@ -148,7 +148,7 @@ public sealed class RepliesApiTests(CallbackApp app) : IClassFixture<CallbackApp
     [InlineData("退订 健康素养", "exact")]
     public async Task A_rule_for_a_built_in_command_word_is_refused_since_it_would_never_answer(string keyword, string kind)
     {
-        using var staff = await app.StaffClientAsync("organiser", unit: "柳州科技馆");
+        using var staff = await app.StaffClientAsync("admin");
         var response = await staff.PostAsJsonAsync(Rules, new { keyword, matchKind = kind, replyText = "staff text" });
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "validation");
         Assert.Contains("内置指令", problem.GetProperty("errors").GetProperty("keyword")[0].GetString());
