@@ -17,7 +17,7 @@ public sealed record BroadcastRow
     public DateTime? ScheduledAt { get; init; }
     public DateTime? StartedAt { get; init; }
     public DateTime? FinishedAt { get; init; }
-    public long? MsgId { get; init; }
+    public string? MsgId { get; init; }
     public string? Error { get; init; }
     public long? CampaignId { get; init; }
     public int? TotalCount { get; init; }
@@ -155,7 +155,7 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         WHERE id = @id AND status = 'sending'
         """;
 
-    public async Task FinishAsync(long id, string status, long? msgId, long? msgDataId, string? error, DateTimeOffset now, CancellationToken ct)
+    public async Task FinishAsync(long id, string status, string? msgId, long? msgDataId, string? error, DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition(FinishSql, new { id, status, msgId, msgDataId, error, now = now.UtcDateTime }, cancellationToken: ct));
@@ -221,7 +221,7 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
     /// Records WeChat's MASSSENDJOBFINISH counts on the broadcast that sent <paramref name="msgId"/>; the
     /// callback calls this. Returns the broadcast's id, or null for a mass send that is not ours.
     /// </summary>
-    public async Task<long?> RecordMassJobFinishAsync(string appId, long msgId, int total, int filter, int sent, int errors, DateTimeOffset now, CancellationToken ct)
+    public async Task<long?> RecordMassJobFinishAsync(string appId, string msgId, int total, int filter, int sent, int errors, DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(JobFinishSql,

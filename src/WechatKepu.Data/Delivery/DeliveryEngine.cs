@@ -236,6 +236,16 @@ public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProg
         ORDER BY id LIMIT @limit
         """;
 
+    // Receipts that named no usable msgid, received after a row of this campaign to the same user went out
+    // and while that row still waits for its receipt: they may be that row's, but no row is guessed.
+    private const string UnmatchedReceiptsSql = """
+        SELECT count(*)::int FROM wechat_receipts r
+        WHERE r.unmatched IS NOT NULL AND EXISTS (
+            SELECT 1 FROM deliveries d
+            WHERE d.campaign_id = @id AND d.app_id = r.app_id AND d.openid = r.openid AND d.status = 'sent'
+              AND d.receipt_status IS NULL AND d.sent_at <= r.received_at)
+        """;
+
     /// <summary>Counts by outcome, channel and errcode, and the first <paramref name="maxFailures"/> failures; null when unknown.</summary>
     public async Task<CampaignReport?> ReportAsync(long campaignId, int maxFailures, CancellationToken cancellationToken)
     {
@@ -249,7 +259,8 @@ public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProg
         var counts = await conn.QueryAsync<OutcomeCount>(new CommandDefinition(CountsSql, new { id = campaignId }, cancellationToken: cancellationToken));
         var failures = await conn.QueryAsync<DeliveryFailure>(new CommandDefinition(FailuresSql,
             new { id = campaignId, limit = maxFailures }, cancellationToken: cancellationToken));
-        return new CampaignReport(campaign, counts.ToList(), failures.ToList());
+        var unmatched = await conn.ExecuteScalarAsync<int>(new CommandDefinition(UnmatchedReceiptsSql, new { id = campaignId }, cancellationToken: cancellationToken));
+        return new CampaignReport(campaign, counts.ToList(), failures.ToList(), unmatched);
     }
 
     private const string ListSql = """
@@ -265,63 +276,48 @@ public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProg
         return (await conn.QueryAsync<CampaignRow>(new CommandDefinition(ListSql, new { kind, status, limit }, cancellationToken: cancellationToken))).ToList();
     }
 
-    // A failed receipt turns a sent row into a failure (WeChat accepted it but could not deliver: user
-    // blocked the account, system failure); a success receipt only confirms. Template receipts carry the
-    // msgid the send returned; subscribe sends answer without one, so their receipt goes to the oldest
-    // sent row to that user still waiting for one.
-    private const string ReceiptSql = """
-        WITH target AS (
-            SELECT id FROM deliveries
-            WHERE app_id = @appId AND openid = @openId AND status = 'sent'
-              AND (msg_id = @msgId OR (channel = 'mp_subscribe' AND msg_id IS NULL AND receipt_status IS NULL))
-            ORDER BY (msg_id = @msgId) DESC NULLS LAST, id
-            LIMIT 1
-            FOR UPDATE
-        )
-        UPDATE deliveries d
-        SET receipt_status = @status, receipt_at = @at, msg_id = @msgId,
-            status = CASE WHEN @failed THEN 'failed' ELSE d.status END,
-            errmsg = CASE WHEN @failed THEN @status ELSE d.errmsg END
-        FROM target WHERE d.id = target.id
-        """;
-
-    /// <summary>
-    /// Applies a receipt (TEMPLATESENDJOBFINISH's Status, or a subscribe_msg_sent_event item's ErrorStatus:
-    /// <c>success</c> or a failure text) to its delivery row. False when no sent row matches yet (a receipt
-    /// can overtake the send's own answer): keep the receipt and apply it again later.
-    /// </summary>
-    public async Task<bool> ApplyReceiptAsync(string appId, string openId, long msgId, string status, DateTimeOffset at,
-        CancellationToken cancellationToken)
-    {
-        var failed = !status.Equals("success", StringComparison.OrdinalIgnoreCase);
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await conn.ExecuteAsync(new CommandDefinition(ReceiptSql,
-            new { appId, openId, msgId, status, failed, at = at.UtcDateTime }, cancellationToken: cancellationToken)) > 0;
-    }
-
-    // Template receipts in one statement: they come in bursts as large as a campaign. A receipt whose row
-    // has no msg_id yet (the send's answer is not written) stays unprocessed for the next pass.
-    private const string ApplyTemplateReceiptsSql = """
-        WITH r AS (
-            SELECT id, app_id, openid, msg_id::bigint AS msg_id, status FROM wechat_receipts
-            WHERE id = ANY (@ids) AND processed_at IS NULL AND kind = 'template_send' AND msg_id ~ '^[0-9]{1,18}$'
+    // Receipts in one statement, template (TEMPLATESENDJOBFINISH) and subscribe (subscribe_msg_sent_event)
+    // alike: they come in bursts as large as a campaign, and each names the msgid the send returned, which
+    // is the only thing a receipt is matched by (with the app and the openid). A failed receipt turns a sent
+    // row into a failure (WeChat accepted it but could not deliver: user blocked the account, refused the
+    // subscription, system failure); a success receipt only confirms. A subscribe receipt refused with 43101
+    // also sets the user's balance for that template to zero: WeChat holds no grant for them any more. A
+    // receipt whose row has no msg_id yet (the send's answer is not written) stays unprocessed for the next
+    // pass; one without a usable msgid is closed as unmatched, never given to a guessed row.
+    private const string ApplyReceiptsSql = """
+        WITH unusable AS (
+            UPDATE wechat_receipts SET processed_at = @now, unmatched = 'no_msg_id'
+            WHERE id = ANY (@ids) AND processed_at IS NULL AND kind IN ('template_send', 'subscribe_sent')
+              AND (msg_id IS NULL OR msg_id !~ '^[0-9]+$')
+        ), r AS (
+            SELECT id, app_id, openid, kind, msg_id, template_id, status,
+                   CASE WHEN payload ? 'error_code' AND (payload->>'error_code') ~ '^-?[0-9]{1,9}$' THEN (payload->>'error_code')::int END AS error_code
+            FROM wechat_receipts
+            WHERE id = ANY (@ids) AND processed_at IS NULL AND kind IN ('template_send', 'subscribe_sent') AND msg_id ~ '^[0-9]+$'
             FOR UPDATE SKIP LOCKED
         ), hit AS (
             UPDATE deliveries d
             SET receipt_status = r.status, receipt_at = @now,
                 status = CASE WHEN r.status <> 'success' THEN 'failed' ELSE d.status END,
+                errcode = CASE WHEN r.status <> 'success' THEN coalesce(nullif(r.error_code, 0), d.errcode) ELSE d.errcode END,
                 errmsg = CASE WHEN r.status <> 'success' THEN r.status ELSE d.errmsg END
             FROM r
             WHERE d.app_id = r.app_id AND d.msg_id = r.msg_id AND d.openid = r.openid AND d.status = 'sent'
-            RETURNING r.id
+              AND d.channel = CASE r.kind WHEN 'template_send' THEN 'oa_template' ELSE 'mp_subscribe' END
+            RETURNING r.id, r.kind, r.error_code, r.template_id, d.id AS delivery_id, d.mp_user_id
+        ), refused AS (
+            SELECT g.user_id, g.template_id, g.balance, hit.delivery_id
+            FROM hit JOIN subscribe_grants g ON g.user_id = hit.mp_user_id AND g.template_id = hit.template_id
+            WHERE hit.kind = 'subscribe_sent' AND hit.error_code = 43101 AND (g.balance > 0 OR g.long_term)
+            FOR UPDATE OF g
+        ), zeroed AS (
+            UPDATE subscribe_grants g SET balance = 0, long_term = false, updated_at = @now
+            FROM refused WHERE g.user_id = refused.user_id AND g.template_id = refused.template_id
+        ), zero_ledger AS (
+            INSERT INTO subscribe_grant_ledger (user_id, template_id, delta, reason, created_at)
+            SELECT user_id, template_id, -balance, 'refused:' || delivery_id, @now FROM refused
         )
         UPDATE wechat_receipts SET processed_at = @now WHERE id IN (SELECT id FROM hit)
-        """;
-
-    private const string SubscribeReceiptsSql = """
-        SELECT id, app_id, openid, msg_id, status, received_at FROM wechat_receipts
-        WHERE id = ANY (@ids) AND processed_at IS NULL AND kind = 'subscribe_sent' AND msg_id ~ '^[0-9]{1,18}$'
-        ORDER BY id
         """;
 
     private const string PendingReceiptsSql = """
@@ -330,37 +326,16 @@ public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProg
         ORDER BY id LIMIT @limit
         """;
 
-    private const string MarkProcessedSql = "UPDATE wechat_receipts SET processed_at = @now WHERE id = ANY (@ids)";
-
-    private sealed record StoredReceipt(long Id, string AppId, string Openid, string MsgId, string Status, DateTime ReceivedAt);
-
     /// <summary>
     /// Applies receipts the callback stored in <c>wechat_receipts</c> (template and subscribe-message
-    /// receipts; other kinds are not the engine's) and marks the applied ones processed. Returns how many
-    /// were applied; the others wait for <see cref="ApplyPendingReceiptsAsync"/>.
+    /// receipts; other kinds are not the engine's) to the rows whose msgid they name, and marks the applied
+    /// ones processed. Returns how many were applied; the others wait for <see cref="ApplyPendingReceiptsAsync"/>.
     /// </summary>
     public async Task<int> ApplyStoredReceiptsAsync(IReadOnlyList<long> receiptIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var ids = receiptIds.ToArray();
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        var applied = await conn.ExecuteAsync(new CommandDefinition(ApplyTemplateReceiptsSql, new { ids, now = now.UtcDateTime }, cancellationToken: cancellationToken));
-        var subscribe = (await conn.QueryAsync<StoredReceipt>(new CommandDefinition(SubscribeReceiptsSql, new { ids }, cancellationToken: cancellationToken))).AsList();
-        var done = new List<long>();
-        foreach (var r in subscribe)
-        {
-            if (await ApplyReceiptAsync(r.AppId, r.Openid, long.Parse(r.MsgId, System.Globalization.CultureInfo.InvariantCulture), r.Status,
-                    new DateTimeOffset(r.ReceivedAt, TimeSpan.Zero), cancellationToken))
-            {
-                done.Add(r.Id);
-            }
-        }
-
-        if (done.Count > 0)
-        {
-            await conn.ExecuteAsync(new CommandDefinition(MarkProcessedSql, new { ids = done.ToArray(), now = now.UtcDateTime }, cancellationToken: cancellationToken));
-        }
-
-        return applied + done.Count;
+        return await conn.ExecuteAsync(new CommandDefinition(ApplyReceiptsSql,
+            new { ids = receiptIds.ToArray(), now = now.UtcDateTime }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Retries stored receipts of the last day that found no row when they arrived.</summary>

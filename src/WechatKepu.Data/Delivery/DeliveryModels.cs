@@ -112,7 +112,8 @@ public sealed record OutcomeCount(string Status, string Channel, int? Errcode, i
 public sealed record DeliveryFailure(long Id, string Recipient, string Channel, string? OpenId, string Status, int? Errcode, string? Errmsg, int Attempts);
 
 /// <summary>A campaign's delivery report: counts by outcome, channel and errcode, and the failures.</summary>
-public sealed record CampaignReport(CampaignRow Campaign, IReadOnlyList<OutcomeCount> Counts, IReadOnlyList<DeliveryFailure> Failures)
+/// <param name="UnmatchedReceipts">Receipts to this campaign's recipients that carried no usable msgid, so could not be matched to a row.</param>
+public sealed record CampaignReport(CampaignRow Campaign, IReadOnlyList<OutcomeCount> Counts, IReadOnlyList<DeliveryFailure> Failures, int UnmatchedReceipts = 0)
 {
     public int Count(string status) => Counts.Where(c => c.Status == status).Sum(c => c.Count);
 }

@@ -4,7 +4,10 @@ using Npgsql;
 namespace WechatKepu.Data.Delivery;
 
 /// <summary>A delivery row a worker has claimed (status <c>sending</c>).</summary>
-public sealed record ClaimedDelivery(long Id, long CampaignId, string Channel, string AppId, string OpenId, int Attempts, bool GrantSpent);
+/// <param name="UnknownSince">The first attempt that got no answer (WeChat may have delivered it): resends are safe only
+/// within WeChat's client_msg_id window from then.</param>
+public sealed record ClaimedDelivery(long Id, long CampaignId, string Channel, string AppId, string OpenId, int Attempts, bool GrantSpent,
+    DateTime? UnknownSince = null);
 
 /// <summary>What a campaign sends, as stored (data as JSON objects of keyword → value).</summary>
 public sealed record CampaignMessage(
@@ -13,8 +16,10 @@ public sealed record CampaignMessage(
 /// <summary>How one claimed row ended (or when to try it again, with status pending).</summary>
 /// <param name="Refund">Give its one-time grant back: WeChat refused the request before consuming anything.</param>
 /// <param name="NotFollowing">WeChat answered 43004: remember that the follower left.</param>
+/// <param name="Unanswered">The call got no answer: WeChat may have carried it out (starts the row's <c>unknown_since</c>).</param>
 public readonly record struct DeliveryOutcome(
-    long Id, string Status, int? Errcode, string? Errmsg, long? MsgId, DateTimeOffset NextAttemptAt, bool Refund = false, bool NotFollowing = false);
+    long Id, string Status, int? Errcode, string? Errmsg, string? MsgId, DateTimeOffset NextAttemptAt, bool Refund = false, bool NotFollowing = false,
+    bool Unanswered = false);
 
 /// <summary>
 /// The queue side of the engine: claim rows with <c>FOR UPDATE SKIP LOCKED</c> (so any number of chunk
@@ -33,22 +38,67 @@ public sealed class DeliveryQueue(NpgsqlDataSource dataSource)
         ), picked AS (
             SELECT d.id FROM deliveries d
             WHERE d.campaign_id IN (SELECT id FROM c) AND d.status = 'pending' AND d.next_attempt_at <= @now
+              AND (d.unknown_since IS NULL OR d.unknown_since > @windowStart)
             ORDER BY d.campaign_id, d.id
             LIMIT @limit
             FOR UPDATE OF d SKIP LOCKED
         )
         UPDATE deliveries d SET status = 'sending', claimed_at = @now, attempts = d.attempts + 1
         FROM picked WHERE d.id = picked.id
-        RETURNING d.id, d.campaign_id, d.channel, d.app_id, d.openid, d.attempts, d.grant_spent
+        RETURNING d.id, d.campaign_id, d.channel, d.app_id, d.openid, d.attempts, d.grant_spent, d.unknown_since
         """;
 
-    /// <summary>Claims up to <paramref name="limit"/> due rows; in quiet hours only urgent campaigns' rows.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due rows; in quiet hours only urgent campaigns' rows. A row whose
+    /// unanswered attempt is older than <paramref name="resendWindow"/> is never claimed again: a resend could no
+    /// longer be deduplicated by WeChat (<see cref="ResolveUnknownAsync"/> settles it instead).
+    /// </summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
-        long? campaignId, DateTimeOffset now, bool quiet, int limit, CancellationToken cancellationToken)
+        long? campaignId, DateTimeOffset now, bool quiet, int limit, TimeSpan resendWindow, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await conn.QueryAsync<ClaimedDelivery>(new CommandDefinition(ClaimSql,
-            new { campaignId, now = now.UtcDateTime, quiet, limit }, cancellationToken: cancellationToken))).AsList();
+            new { campaignId, now = now.UtcDateTime, quiet, limit, windowStart = (now - resendWindow).UtcDateTime },
+            cancellationToken: cancellationToken))).AsList();
+    }
+
+    // Rows still waiting to be resent after an unanswered attempt, past the window in which WeChat would drop
+    // the duplicate: if WeChat's receipt for that user arrived since (a template receipt no row claimed), the
+    // first attempt was delivered and the row takes its msgid; otherwise the outcome stays unknown, and the
+    // report says so. Never resent.
+    private const string ResolveUnknownSql = """
+        WITH expired AS (
+            SELECT d.id, d.app_id, d.openid, d.unknown_since FROM deliveries d
+            WHERE d.status = 'pending' AND d.unknown_since <= @windowStart
+            ORDER BY d.id LIMIT 10000
+            FOR UPDATE SKIP LOCKED
+        ), found AS (
+            SELECT DISTINCT ON (e.id) e.id AS delivery_id, r.id AS receipt_id, r.msg_id, r.status
+            FROM expired e
+            JOIN wechat_receipts r ON r.app_id = e.app_id AND r.openid = e.openid AND r.kind = 'template_send'
+                 AND r.processed_at IS NULL AND r.msg_id ~ '^[0-9]+$' AND r.received_at >= e.unknown_since - interval '1 minute'
+            WHERE NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.app_id = r.app_id AND o.msg_id = r.msg_id)
+            ORDER BY e.id, r.id
+        ), closed AS (
+            UPDATE wechat_receipts SET processed_at = @now WHERE id IN (SELECT receipt_id FROM found)
+        )
+        UPDATE deliveries d
+        SET status = CASE WHEN f.delivery_id IS NULL THEN 'unknown' WHEN f.status = 'success' THEN 'sent' ELSE 'failed' END,
+            msg_id = f.msg_id, receipt_status = f.status, receipt_at = CASE WHEN f.delivery_id IS NOT NULL THEN @now END,
+            sent_at = CASE WHEN f.delivery_id IS NOT NULL THEN @now END,
+            errmsg = CASE WHEN f.delivery_id IS NULL THEN '发送结果未知：微信未应答，已超过 10 分钟去重窗口，为免重复不再重发'
+                          WHEN f.status = 'success' THEN NULL ELSE f.status END,
+            claimed_at = NULL
+        FROM expired e LEFT JOIN found f ON f.delivery_id = e.id
+        WHERE d.id = e.id
+        """;
+
+    /// <summary>Settles rows whose unanswered attempt is older than <paramref name="resendWindow"/> (see the SQL); returns how many.</summary>
+    public async Task<int> ResolveUnknownAsync(DateTimeOffset now, TimeSpan resendWindow, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.ExecuteAsync(new CommandDefinition(ResolveUnknownSql,
+            new { now = now.UtcDateTime, windowStart = (now - resendWindow).UtcDateTime }, cancellationToken: cancellationToken));
     }
 
     private const string CampaignsSql = """
@@ -67,8 +117,10 @@ public sealed class DeliveryQueue(NpgsqlDataSource dataSource)
         UPDATE deliveries d
         SET status = o.status, errcode = o.errcode, errmsg = o.errmsg, msg_id = coalesce(o.msg_id, d.msg_id),
             sent_at = CASE WHEN o.status = 'sent' THEN @now ELSE d.sent_at END,
-            next_attempt_at = o.next_at, claimed_at = NULL
-        FROM unnest(@ids, @statuses, @errcodes, @errmsgs, @msgIds, @nextAts) AS o (id, status, errcode, errmsg, msg_id, next_at)
+            next_attempt_at = o.next_at, claimed_at = NULL,
+            unknown_since = CASE WHEN o.unanswered THEN coalesce(d.unknown_since, d.claimed_at, @now) ELSE d.unknown_since END
+        FROM unnest(@ids, @statuses, @errcodes, @errmsgs, @msgIds, @nextAts, @unanswered)
+             AS o (id, status, errcode, errmsg, msg_id, next_at, unanswered)
         WHERE d.id = o.id AND d.status = 'sending'
         """;
 
@@ -101,6 +153,7 @@ public sealed class DeliveryQueue(NpgsqlDataSource dataSource)
             errmsgs = outcomes.Select(o => o.Errmsg).ToArray(),
             msgIds = outcomes.Select(o => o.MsgId).ToArray(),
             nextAts = outcomes.Select(o => o.NextAttemptAt.UtcDateTime).ToArray(),
+            unanswered = outcomes.Select(o => o.Unanswered).ToArray(),
             now = now.UtcDateTime,
         }, tx, cancellationToken: cancellationToken));
         if (outcomes.Where(o => o.Refund).Select(o => o.Id).ToArray() is { Length: > 0 } refunds)
@@ -123,6 +176,7 @@ public sealed class DeliveryQueue(NpgsqlDataSource dataSource)
         UPDATE deliveries
         SET status = CASE WHEN channel = 'oa_template' THEN 'pending' ELSE 'unknown' END,
             errmsg = CASE WHEN channel = 'oa_template' THEN errmsg ELSE '发送中断，结果未知' END,
+            unknown_since = coalesce(unknown_since, claimed_at),
             next_attempt_at = @now, claimed_at = NULL
         WHERE status = 'sending' AND claimed_at < @staleBefore
         """;

@@ -80,9 +80,10 @@ public sealed class WechatApiClient : IStableTokenFetcher
         PostAsync<TemplateSendResponse>("/cgi-bin/message/template/send", request, cancellationToken);
 
     /// <summary>Sends a mini-program subscribe message; each one-time grant allows exactly one.</summary>
-    /// <remarks>[POST] /cgi-bin/message/subscribe/send. 43101 when the user has no grant left.</remarks>
-    public Task<WechatResponse> SendSubscribeMessageAsync(SubscribeSendRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync<WechatResponse>("/cgi-bin/message/subscribe/send", request, cancellationToken);
+    /// <remarks>[POST] /cgi-bin/message/subscribe/send. 43101 when the user has no grant left. The answer's msgid is
+    /// what the subscribe_msg_sent_event receipt carries.</remarks>
+    public Task<SubscribeSendResponse> SendSubscribeMessageAsync(SubscribeSendRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<SubscribeSendResponse>("/cgi-bin/message/subscribe/send", request, cancellationToken);
 
     /// <summary>Sends an official-account subscribe notice.</summary>
     /// <remarks>[POST] /cgi-bin/message/subscribe/bizsend. 43101 when the user has no grant.</remarks>
@@ -112,7 +113,7 @@ public sealed class WechatApiClient : IStableTokenFetcher
 
     /// <summary>Reads a mass message's status.</summary>
     /// <remarks>[POST] /cgi-bin/message/mass/get.</remarks>
-    public Task<MassGetResponse> MassGetAsync(long msgId, CancellationToken cancellationToken = default) =>
+    public Task<MassGetResponse> MassGetAsync(string msgId, CancellationToken cancellationToken = default) =>
         PostAsync<MassGetResponse>("/cgi-bin/message/mass/get", new MassGetRequest(msgId), cancellationToken);
 
     /// <summary>Deletes a sent mass message (or one of its articles) from followers' history.</summary>

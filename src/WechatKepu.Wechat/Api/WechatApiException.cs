@@ -34,6 +34,12 @@ public sealed class WechatApiException : Exception
 
     public WechatErrorKind Kind { get; }
 
+    /// <summary>How long to wait before retrying, when the errcode names it (45011, 45066); null: the caller's backoff.</summary>
+    public TimeSpan? RetryAfter => IsTransport ? null : WechatErrors.Describe(Errcode).RetryAfter;
+
+    /// <summary>What happened, in Chinese, for staff (from <see cref="WechatErrors.Table"/>).</summary>
+    public string Reason => IsTransport ? "未收到微信应答（超时或连接中断），发送结果未知" : WechatErrors.Describe(Errcode).Reason;
+
     /// <summary>True when no WeChat answer was read (timeout, connection error, HTTP status not 200).</summary>
     public bool IsTransport { get; }
 
@@ -41,8 +47,13 @@ public sealed class WechatApiException : Exception
     public JsonElement? Response { get; }
 
     /// <summary>The <c>msg_id</c> WeChat returned with the error, e.g. the earlier send's id on 45065.</summary>
-    public long? ExistingMsgId =>
-        Response is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty("msg_id", out var id) && id.TryGetInt64(out var v)
-            ? v
+    public string? ExistingMsgId =>
+        Response is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty("msg_id", out var id)
+            ? id.ValueKind switch
+            {
+                JsonValueKind.Number => id.GetRawText(),
+                JsonValueKind.String => id.GetString(),
+                _ => null,
+            }
             : null;
 }

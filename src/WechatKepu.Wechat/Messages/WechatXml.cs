@@ -17,7 +17,11 @@ public static class WechatXml
 
     private static readonly XmlReaderSettings DefaultSettings = CreateSettings(DefaultMaxBytes);
 
-    /// <summary>Parses <paramref name="xml"/>, which must be a single <c>&lt;xml&gt;</c> element.</summary>
+    /// <summary>
+    /// Parses <paramref name="xml"/>, which must be a single <c>&lt;xml&gt;</c> element, or, when it starts with
+    /// <c>{</c>, the JSON form a mini-program's message push can be set to (read into the same tree, see
+    /// <see cref="WechatJsonPush"/>): the format is told by the content, whatever the Content-Type said.
+    /// </summary>
     /// <param name="xml">The body.</param>
     /// <param name="maxBytes">Largest accepted body in UTF-8 bytes.</param>
     /// <exception cref="WechatMessageFormatException">Oversized, DTD/entities, malformed, or not rooted in <c>&lt;xml&gt;</c>.</exception>
@@ -32,6 +36,11 @@ public static class WechatXml
         {
             throw new WechatMessageFormatException(WechatMessageFormatError.TooLarge,
                 $"The XML body is larger than {maxBytes} bytes.");
+        }
+
+        if (WechatJsonPush.IsJson(xml))
+        {
+            return WechatJsonPush.Parse(xml);
         }
 
         // The common case, WeChat's own plain subset, without an XmlReader; anything else goes to the reader.

@@ -51,7 +51,7 @@ public static class CallbackApi
 
     private static IResult VerifyCore(string appId, HttpRequest request, CallbackAccounts accounts, TimeProvider clock, IOptions<CallbackOptions> options)
     {
-        var account = accounts.Find(appId);
+        var account = accounts.FindPush(appId);
         if (account is null)
         {
             return UnknownAccount(appId);
@@ -89,7 +89,7 @@ public static class CallbackApi
         string appId, HttpContext http, CallbackAccounts accounts, NonceCache nonces, CallbackProcessor processor,
         TimeProvider clock, IOptions<CallbackOptions> options, ILoggerFactory loggers, long started)
     {
-        var account = accounts.Find(appId);
+        var account = accounts.FindPush(appId);
         if (account is null)
         {
             return UnknownAccount(appId);
@@ -141,9 +141,12 @@ public static class CallbackApi
             return FormatProblem(ex);
         }
 
-        // After the signatures, so unsigned junk cannot fill the cache; the fingerprint is what the
-        // signature does not cover (the body in plaintext mode) or pins the ciphertext (msg_signature).
-        if (!nonces.TryRecord(appId, timestamp, nonce!, NonceCache.Fingerprint(encrypted ? msgSignature : body), now, settings.TimestampWindow))
+        // Plaintext mode only, after the signature, so unsigned junk cannot fill the cache: the signature does not
+        // cover the body there, so the same timestamp and nonce with another body is refused. In encrypted modes
+        // msg_signature covers the ciphertext and decryption checked our appId: such a body can only come from
+        // WeChat (it needs the token and the key), and a retry WeChat re-signs with the same timestamp and nonce
+        // but a freshly encrypted body goes on to the dedup table, which answers it with the stored reply.
+        if (!encrypted && !nonces.TryRecord(appId, timestamp, nonce!, NonceCache.Fingerprint(body), now, settings.TimestampWindow))
         {
             return Problems.Problem(409, "callback_nonce_replayed", "请求已被使用（nonce 重复）");
         }

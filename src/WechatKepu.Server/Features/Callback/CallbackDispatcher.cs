@@ -27,6 +27,7 @@ public sealed class CallbackDispatcher(
     InboundStore inbound,
     IReceiptHandler receiptHandler,
     IBackgroundJobClient jobs,
+    CallbackAccounts accounts,
     TimeProvider clock)
 {
     public const string DefaultWelcome = "感谢关注！发送「活动」查看近期可报名的科普活动，发送「报名」了解报名方法，发送「订阅 主题名」订阅活动提醒，发送「帮助」查看全部指令。";
@@ -36,6 +37,13 @@ public sealed class CallbackDispatcher(
 
     public async ValueTask<CallbackPlan> PlanAsync(string appId, WechatInboundMessage message, CancellationToken cancellationToken)
     {
+        if (accounts.FindPush(appId) is { IsMiniProgram: true })
+        {
+            // The mini-program's message push: its subscribe-message events are receipts; anything else
+            // (customer-service messages, other events) is logged and acknowledged, never replied to.
+            return Receipts(message) is { } mpReceipts ? ReceiptPlan(appId, message, mpReceipts) : new ImmediatePlan(null);
+        }
+
         switch (message)
         {
             case WechatTextMessage text:
@@ -73,19 +81,25 @@ public sealed class CallbackDispatcher(
                     return "";
                 });
             case WechatEvent when Receipts(message) is { } receipts:
-                long[] ids = [];
-                return new WorkPlan(
-                    async (c, ct) =>
-                    {
-                        ids = await ReceiptStore.InsertAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, message.DedupKey, receipts, c.Now, ct);
-                        return "";
-                    },
-                    ct => ids.Length == 0 ? Task.CompletedTask : receiptHandler.HandleAsync(appId, ids, ct));
+                return ReceiptPlan(appId, message, receipts);
             default:
                 // LOCATION reports, VIEW, view_miniprogram, scan-code menus, publish results, revocations and
                 // unknown types: logged in the inbound table, nothing to say.
                 return new ImmediatePlan(null);
         }
+    }
+
+    /// <summary>Stores the receipts in the claim's transaction, then hands them to the receipt handler.</summary>
+    private WorkPlan ReceiptPlan(string appId, WechatInboundMessage message, IReadOnlyList<ReceiptRecord> receipts)
+    {
+        long[] ids = [];
+        return new WorkPlan(
+            async (c, ct) =>
+            {
+                ids = await ReceiptStore.InsertAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, message.DedupKey, receipts, c.Now, ct);
+                return "";
+            },
+            ct => ids.Length == 0 ? Task.CompletedTask : receiptHandler.HandleAsync(appId, ids, ct));
     }
 
     /// <summary>
@@ -140,6 +154,10 @@ public sealed class CallbackDispatcher(
         _ => "消息",
     };
 
+    // ErrorCode 0 is a delivery whatever ErrorStatus says (or omits); otherwise WeChat's text, or the code.
+    private static string SentStatus(WechatSubscribeMsgSentItem item) =>
+        item.ErrorCode == 0 ? "success" : item.ErrorStatus is { Length: > 0 } text && text != "success" ? text : $"failed:{item.ErrorCode}";
+
     private static IReadOnlyList<ReceiptRecord>? Receipts(WechatInboundMessage message) => message switch
     {
         WechatTemplateSendJobFinishEvent t => [new ReceiptRecord("template_send", t.MsgId, null, t.Status, "{}")],
@@ -150,7 +168,7 @@ public sealed class CallbackDispatcher(
         WechatSubscribeMsgPopupEvent p => p.Items.Select(i => new ReceiptRecord("subscribe_popup", null, i.TemplateId, i.SubscribeStatusString,
             JsonSerializer.Serialize(new { popup_scene = i.PopupScene }))).ToArray(),
         WechatSubscribeMsgChangeEvent c => c.Items.Select(i => new ReceiptRecord("subscribe_change", null, i.TemplateId, i.SubscribeStatusString, "{}")).ToArray(),
-        WechatSubscribeMsgSentEvent s => s.Items.Select(i => new ReceiptRecord("subscribe_sent", i.MsgId, i.TemplateId, i.ErrorStatus,
+        WechatSubscribeMsgSentEvent s => s.Items.Select(i => new ReceiptRecord("subscribe_sent", i.MsgId, i.TemplateId, SentStatus(i),
             JsonSerializer.Serialize(new { error_code = i.ErrorCode }))).ToArray(),
         _ => null,
     };

@@ -25,7 +25,8 @@ public sealed class CallbackLateReplyJob(
     public async Task RunAsync(string appId, string key, CancellationToken cancellationToken)
     {
         var row = await inbound.GetAsync(appId, key, cancellationToken);
-        if (row is null || clients.OfficialAccount(appId) is null)
+        var miniProgram = clients.MiniProgramAppId == appId;
+        if (row is null || (clients.OfficialAccount(appId) is null && !miniProgram))
         {
             return; // purged, or the account was removed from configuration
         }
@@ -39,7 +40,7 @@ public sealed class CallbackLateReplyJob(
         };
 
         var content = outcome.Length == 0 ? null : WechatXml.Parse(outcome).Field("Content");
-        if (content is null || row.Reply != InboundStore.NoReply
+        if (content is null || miniProgram || row.Reply != InboundStore.NoReply
             || !await inbound.TryMarkLateSentAsync(appId, key, clock.GetUtcNow(), cancellationToken))
         {
             return;

@@ -6,10 +6,11 @@ using System.Security.Cryptography;
 namespace WechatKepu.Server.Features.Callback;
 
 /// <summary>
-/// The nonces of signed requests seen inside the timestamp window, in memory (checked before any database
-/// access). A nonce may come back only with the very same request (the same body or msg_signature): an
-/// identical replay is answered from the dedup table like a retry and does no harm, while the same nonce
-/// on a different body is a forgery (in plaintext mode the signature does not cover the body).
+/// The nonces of signed plaintext-mode requests seen inside the timestamp window, in memory (checked before
+/// any database access). A nonce may come back only with the very same body: an identical replay is answered
+/// from the dedup table like a retry and does no harm, while the same nonce on a different body is a forgery
+/// (in plaintext mode the signature does not cover the body). Encrypted requests are not recorded: their
+/// msg_signature covers the body, and WeChat's own retries re-encrypt it under the same nonce.
 /// </summary>
 /// <remarks>
 /// Entries are 64-bit hashes (XxHash3, seeded per process) bucketed by the request's timestamp minute; a bucket is dropped once every

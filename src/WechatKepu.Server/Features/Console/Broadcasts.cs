@@ -34,7 +34,7 @@ public sealed record ScheduleRequest(DateTimeOffset? At);
 
 public sealed record BroadcastDto(
     long Id, string AppId, string Title, string Kind, JsonElement Content, string Audience, long? AudienceRef, string Status,
-    DateTimeOffset? ScheduledAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long? MsgId, string? Error,
+    DateTimeOffset? ScheduledAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? MsgId, string? Error,
     int? TotalCount, int? FilterCount, int? SentCount, int? ErrorCount, string CreatedByName, DateTimeOffset CreatedAt,
     int Recipients, int RecipientsSent, int RecipientsFailed);
 

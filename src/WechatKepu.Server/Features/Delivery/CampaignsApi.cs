@@ -11,7 +11,7 @@ public sealed record CampaignDto(long Id, string Kind, string Title, string Stat
     string? CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, DateTimeOffset? CancelledAt);
 
 public sealed record CampaignReportDto(CampaignDto Campaign, IReadOnlyDictionary<string, int> ByStatus, IReadOnlyList<OutcomeCount> Counts,
-    IReadOnlyList<DeliveryFailure> Failures);
+    IReadOnlyList<DeliveryFailure> Failures, int UnmatchedReceipts);
 
 /// <summary>Staff read what went out and what failed, and may stop a campaign that has not finished.</summary>
 public static class CampaignsApi
@@ -67,7 +67,7 @@ public static class CampaignsApi
             ? Problems.NotFound("没有找到该推送")
             : TypedResults.Ok(new CampaignReportDto(Dto(report.Campaign),
                 report.Counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)), report.Counts,
-                Failures(http.User.Actor(), report.Failures)));
+                Failures(http.User.Actor(), report.Failures), report.UnmatchedReceipts));
     }
 
     /// <summary>The failures as the staff member may see them: openids whole for admins only.</summary>

@@ -49,6 +49,12 @@ public sealed class DeliveryDispatcher(
             logger.LogWarning("Recovered {Count} deliveries left in 'sending' by a stopped process", recovered);
         }
 
+        var settled = await queue.ResolveUnknownAsync(now, o.ResendWindow, cancellationToken);
+        if (settled > 0)
+        {
+            logger.LogWarning("Settled {Count} deliveries whose unanswered send is past WeChat's client_msg_id window, without resending", settled);
+        }
+
         var messages = new ConcurrentDictionary<long, PreparedMessage>();
         var counts = await Task.WhenAll(Enumerable.Range(0, o.Workers).Select(_ => WorkAsync(campaignId, messages, cancellationToken)));
         await queue.CompleteCampaignsAsync(clock.GetUtcNow(), cancellationToken);
@@ -62,7 +68,7 @@ public sealed class DeliveryDispatcher(
         while (!cancellationToken.IsCancellationRequested)
         {
             var now = clock.GetUtcNow();
-            var batch = await queue.ClaimAsync(campaignId, now, o.QuietHours.Contains(now), o.BatchSize, cancellationToken);
+            var batch = await queue.ClaimAsync(campaignId, now, o.QuietHours.Contains(now), o.BatchSize, o.ResendWindow, cancellationToken);
             if (batch.Count == 0)
             {
                 break;

@@ -29,6 +29,13 @@ public sealed class DeliveryOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// How long after a template send that got no answer a resend (same client_msg_id) may still go. WeChat
+    /// drops a duplicate openid + client_msg_id for 10 minutes only; past this window the row is not resent but
+    /// settled: sent when WeChat's receipt for that user has arrived, else unknown. Keep it under 10 minutes.
+    /// </summary>
+    public TimeSpan ResendWindow { get; set; } = TimeSpan.FromMinutes(9);
+
+    /// <summary>
     /// A row still 'sending' after this belonged to a process that died: templates are resent (same
     /// client_msg_id), subscribe messages recorded as unknown. Keep it well above Wechat:TimeoutSeconds.
     /// </summary>

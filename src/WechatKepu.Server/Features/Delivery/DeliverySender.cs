@@ -37,11 +37,12 @@ public sealed class DeliverySender(WechatClients clients, IOptions<DeliveryOptio
         try
         {
             await AcquireAsync(subscribe ? SubscribePath : TemplatePath, cancellationToken);
-            long? msgId = null;
+            string? msgId;
             if (subscribe)
             {
-                await clients.MiniProgram.SendSubscribeMessageAsync(new SubscribeSendRequest(
+                var answer = await clients.MiniProgram.SendSubscribeMessageAsync(new SubscribeSendRequest(
                     row.OpenId, message.Stored.MpTemplateId ?? "", message.MpData, message.Stored.MpPage), cancellationToken);
+                msgId = answer.MsgId;
             }
             else
             {
@@ -74,12 +75,35 @@ public sealed class DeliverySender(WechatClients clients, IOptions<DeliveryOptio
                 if (subscribe && e.IsTransport)
                 {
                     // No answer: WeChat may have delivered it and there is no key to make a resend safe.
-                    return new DeliveryOutcome(row.Id, DeliveryStatus.Unknown, e.Errcode, "发送结果未知：" + e.Errmsg, null, now);
+                    return new DeliveryOutcome(row.Id, DeliveryStatus.Unknown, e.Errcode, "发送结果未知：" + e.Errmsg, null, now, Unanswered: true);
                 }
 
-                return row.Attempts < options.Value.MaxAttempts
-                    ? new DeliveryOutcome(row.Id, DeliveryStatus.Pending, e.Errcode, e.Errmsg, null, now + options.Value.Backoff(row.Attempts))
-                    : new DeliveryOutcome(row.Id, DeliveryStatus.Failed, e.Errcode, e.Errmsg, null, now);
+                var o = options.Value;
+                if (e.RetryAfter is { } wait)
+                {
+                    // A per-minute limit (45011): nothing was sent and the message is never dropped for it.
+                    var delay = o.Backoff(row.Attempts) > wait ? o.Backoff(row.Attempts) : wait;
+                    return new DeliveryOutcome(row.Id, DeliveryStatus.Pending, e.Errcode, e.Reason, null, now + delay);
+                }
+
+                if (row.Attempts >= o.MaxAttempts)
+                {
+                    return e.IsTransport || row.UnknownSince is not null
+                        ? new DeliveryOutcome(row.Id, DeliveryStatus.Unknown, e.Errcode, "发送结果未知：" + e.Reason, null, now, Unanswered: e.IsTransport)
+                        : new DeliveryOutcome(row.Id, DeliveryStatus.Failed, e.Errcode, e.Errmsg, null, now);
+                }
+
+                var next = now + o.Backoff(row.Attempts);
+                if (e.IsTransport || row.UnknownSince is not null)
+                {
+                    // WeChat may have delivered an unanswered attempt: the resend only stays a duplicate it drops while
+                    // inside the client_msg_id window counted from that attempt; the dispatcher settles the row after it.
+                    var since = row.UnknownSince is { } u ? new DateTimeOffset(DateTime.SpecifyKind(u, DateTimeKind.Utc)) : now;
+                    var last = since + o.ResendWindow - TimeSpan.FromSeconds(30);
+                    next = next < last ? next : last > now ? last : now;
+                }
+
+                return new DeliveryOutcome(row.Id, DeliveryStatus.Pending, e.Errcode, e.Errmsg, null, next, Unanswered: e.IsTransport);
             case WechatErrorKind.PermanentRequest or WechatErrorKind.Configuration:
                 if (e.Kind == WechatErrorKind.Configuration)
                 {

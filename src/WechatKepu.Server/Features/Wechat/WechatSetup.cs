@@ -59,6 +59,19 @@ public sealed class MiniProgramOptions
 
     public string AppSecret { get; set; } = "";
 
+    /// <summary>
+    /// The message-push (消息推送) Token set in the mini-program's admin console; with it, WeChat's pushes to the
+    /// mini-program (subscribe-message popup, change and sent events) are accepted at <c>/wechat/{AppId}</c>.
+    /// Empty: no push endpoint for the mini-program.
+    /// </summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>43-character EncodingAESKey of the message push (safe mode); empty for plaintext only.</summary>
+    public string? EncodingAESKey { get; set; }
+
+    /// <summary>The key before the last rotation, accepted while WeChat switches over.</summary>
+    public string? PreviousEncodingAESKey { get; set; }
+
     /// <summary>Subscribe-message templates the mini-program asks parents for.</summary>
     public List<SubscribeTemplateOptions> Templates { get; set; } = [];
 }
@@ -88,6 +101,9 @@ public sealed class WechatClients(IOptions<WechatOptions> options, PostgresAcces
 
     public bool MiniProgramConfigured =>
         !string.IsNullOrEmpty(options.Value.MiniProgram.AppId) && !string.IsNullOrEmpty(options.Value.MiniProgram.AppSecret);
+
+    /// <summary>The mini-program's appId, or null when none is configured.</summary>
+    public string? MiniProgramAppId => options.Value.MiniProgram.AppId is { Length: > 0 } id ? id : null;
 
     /// <summary>The mini-program's client; throws when the mini-program is not configured.</summary>
     public WechatApiClient MiniProgram

@@ -6,7 +6,8 @@ namespace WechatKepu.Wechat.Api.Models.Mass;
 public sealed record MassGetResponse : WechatResponse
 {
     [JsonPropertyName("msg_id")]
-    public long MsgId { get; init; }
+    [JsonConverter(typeof(WechatIdConverter))]
+    public string MsgId { get; init; } = "";
 
     /// <summary><c>SEND_SUCCESS</c>, <c>SENDING</c>, <c>SEND_FAIL</c> or <c>DELETE</c>.</summary>
     [JsonPropertyName("msg_status")]

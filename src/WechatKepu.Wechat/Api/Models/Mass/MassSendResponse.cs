@@ -6,7 +6,8 @@ namespace WechatKepu.Wechat.Api.Models.Mass;
 public sealed record MassSendResponse : WechatResponse
 {
     [JsonPropertyName("msg_id")]
-    public long MsgId { get; init; }
+    [JsonConverter(typeof(WechatIdConverter))]
+    public string MsgId { get; init; } = "";
 
     /// <summary>Set for article (mpnews) sends: the id for statistics.</summary>
     [JsonPropertyName("msg_data_id")]

@@ -6,5 +6,6 @@ namespace WechatKepu.Wechat.Api.Models.Template;
 public sealed record TemplateSendResponse : WechatResponse
 {
     [JsonPropertyName("msgid")]
-    public long MsgId { get; init; }
+    [JsonConverter(typeof(WechatIdConverter))]
+    public string MsgId { get; init; } = "";
 }
