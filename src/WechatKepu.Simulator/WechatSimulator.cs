@@ -16,7 +16,8 @@ public sealed partial class WechatSimulator
     private readonly ConcurrentDictionary<(string AppId, string OpenId, string TemplateId), StrongBox<int>> _grants = new();
     private readonly ConcurrentQueue<SimulatorCall> _calls = new();
     private long _sequence;
-    private long _nextMsgId = 1_000_000_000;
+    // WeChat's ids are 19-digit numbers (e.g. 1700827132819554304): so are ours, from a random start.
+    private long _nextMsgId = 1_700_000_000_000_000_000 + (System.Security.Cryptography.RandomNumberGenerator.GetInt32(1 << 30) * 100_000L);
 
     public WechatSimulator(SimulatorOptions? options = null, TimeProvider? timeProvider = null, IReceiptSink? receipts = null)
     {

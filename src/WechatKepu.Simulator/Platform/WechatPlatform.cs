@@ -78,7 +78,8 @@ public sealed class WechatPlatform : IDisposable
         _time = time ?? TimeProvider.System;
         _options = options ?? new PlatformOptions();
         _simulator = simulator;
-        _msgId = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        // 19 digits, as WeChat's MsgIds are (e.g. 1700827132819554304).
+        _msgId = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
     }
 
     public PlatformAccount Account { get; }

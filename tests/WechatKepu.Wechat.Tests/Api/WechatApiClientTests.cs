@@ -54,7 +54,8 @@ public sealed class WechatApiClientTests(SimulatorFixture fixture) : IClassFixtu
             MiniProgram: new MiniProgramLink("wxmini", "pages/session/index?id=7"), ClientMsgId: "reminder-7-24h"));
 
         var call = Assert.Single(account.Sim.CallsTo("/cgi-bin/message/template/send"), c => c.AppId == account.AppId);
-        Assert.Equal(sent.MsgId, call.MsgId);
+        Assert.Equal(sent.MsgId, call.MsgId.ToString());
+        Assert.Equal(19, sent.MsgId.Length);
         Assert.Equal("o_parent", call.OpenId);
         Assert.Contains("\"client_msg_id\":\"reminder-7-24h\"", call.Body);
         Assert.Contains("\"pagepath\":\"pages/session/index?id=7\"", call.Body);
@@ -145,7 +146,7 @@ public sealed class WechatApiClientTests(SimulatorFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Customer_service_message_outside_the_window_is_a_user_state_error()
+    public async Task Customer_service_message_outside_the_window_is_a_closed_channel()
     {
         var account = fixture.NewAccount();
         account.Sim.AddFollower(account.AppId, "o_silent");
@@ -153,7 +154,7 @@ public sealed class WechatApiClientTests(SimulatorFixture fixture) : IClassFixtu
         var e = await Assert.ThrowsAsync<WechatApiException>(() =>
             account.Client.SendCustomMessageAsync(CustomSendRequest.Text("o_silent", "hi")));
 
-        Assert.Equal((45015, WechatErrorKind.UserState), (e.Errcode, e.Kind));
+        Assert.Equal((45015, WechatErrorKind.ChannelClosed), (e.Errcode, e.Kind));
     }
 
     [Fact]
@@ -185,8 +186,8 @@ public sealed class WechatApiClientTests(SimulatorFixture fixture) : IClassFixtu
         await account.Client.MassDeleteAsync(new MassDeleteRequest(sent.MsgId));
         var deleted = await account.Client.MassGetAsync(sent.MsgId);
 
-        Assert.NotEqual(0, preview.MsgId);
-        Assert.Equal(sent.MsgId, sent.MsgDataId);
+        Assert.NotEqual("", preview.MsgId);
+        Assert.Equal(sent.MsgId, sent.MsgDataId.ToString());
         Assert.Equal(("SEND_SUCCESS", "DELETE"), (status.MsgStatus, deleted.MsgStatus));
         Assert.Contains("\"mpnews\":{\"media_id\":\"media_1\"}", account.Sim.CallsTo("/cgi-bin/message/mass/send").First(c => c.AppId == account.AppId).Body);
     }

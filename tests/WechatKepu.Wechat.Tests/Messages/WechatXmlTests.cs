@@ -118,7 +118,7 @@ public sealed class WechatXmlTests
     [InlineData("<xml><A>1</B></xml>")]
     [InlineData("<xml/><xml/>")]
     [InlineData("<root><A>1</A></root>")]
-    [InlineData("{\"ToUserName\":\"gh\"}")]
+    [InlineData("{\"ToUserName\":\"gh\"")] // JSON (the mini-program's push) is read by content, but must be whole
     public void Parse_reports_malformed_bodies_clearly(string body)
     {
         var ex = Assert.Throws<WechatMessageFormatException>(() => WechatXml.Parse(body));

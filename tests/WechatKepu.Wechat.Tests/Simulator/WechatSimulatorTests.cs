@@ -97,9 +97,9 @@ public sealed class WechatSimulatorTests : IAsyncLifetime
             receipts.Add(receipt);
         }
 
-        Assert.Contains(new TemplateSendJobFinished(account.AppId, _time.GetUtcNow(), "o_r", template.MsgId, "success"), receipts);
+        Assert.Contains(new TemplateSendJobFinished(account.AppId, _time.GetUtcNow(), "o_r", long.Parse(template.MsgId), "success"), receipts);
         Assert.Contains(receipts, r => r is SubscribeMessageSent { OpenId: "o_r", TemplateId: "tpl_s" });
-        Assert.Contains(new MassSendJobFinished(account.AppId, _time.GetUtcNow(), mass.MsgId, 1, 1, 1, 0), receipts);
+        Assert.Contains(new MassSendJobFinished(account.AppId, _time.GetUtcNow(), long.Parse(mass.MsgId), 1, 1, 1, 0), receipts);
     }
 
     [Fact]
