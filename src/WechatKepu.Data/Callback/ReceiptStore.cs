@@ -10,7 +10,7 @@ public sealed record ReceiptRecord(string Kind, string? MsgId, string? TemplateI
 
 public sealed record ReceiptRow(
     long Id, string AppId, string Openid, string Kind, string? MsgId, string? TemplateId, string Status,
-    string Payload, string DedupKey, DateTime ReceivedAt, DateTime? ProcessedAt);
+    string Payload, string DedupKey, DateTime ReceivedAt, DateTime? ProcessedAt, string? Unmatched = null);
 
 /// <summary>Receipts of our sends as WeChat reports them; the delivery engine applies and marks them.</summary>
 public sealed class ReceiptStore(NpgsqlDataSource dataSource)

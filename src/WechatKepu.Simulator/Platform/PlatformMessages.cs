@@ -54,7 +54,10 @@ public static class PlatformMessages
         Event(to, from, createTime, "LOCATION", null, ("Latitude", "24.3264"), ("Longitude", "109.4281"), ("Precision", "30.0"));
 
     public static string TemplateSendJobFinish(string to, string from, long createTime, long msgId, string status) =>
-        Event(to, from, createTime, "TEMPLATESENDJOBFINISH", null, ("MsgID", msgId.ToString(CultureInfo.InvariantCulture)), ("Status", status));
+        TemplateSendJobFinish(to, from, createTime, msgId.ToString(CultureInfo.InvariantCulture), status);
+
+    public static string TemplateSendJobFinish(string to, string from, long createTime, string msgId, string status) =>
+        Event(to, from, createTime, "TEMPLATESENDJOBFINISH", null, ("MsgID", msgId), ("Status", status));
 
     public static string MassSendJobFinish(string to, string from, long createTime, long msgId, string status, int total, int filter, int sent, int errors) =>
         Event(to, from, createTime, "MASSSENDJOBFINISH", null,
@@ -69,13 +72,77 @@ public static class PlatformMessages
         ListEvent(to, from, createTime, "subscribe_msg_change_event", "SubscribeMsgChangeEvent",
             items.Select(i => new[] { ("TemplateId", i.TemplateId), ("SubscribeStatusString", i.Status) }));
 
-    public static string SubscribeMsgSent(string to, string from, long createTime, params (string TemplateId, long MsgId, int ErrorCode)[] items) =>
+    public static string SubscribeMsgSent(string to, string from, long createTime, params (string TemplateId, string MsgId, int ErrorCode)[] items) =>
         ListEvent(to, from, createTime, "subscribe_msg_sent_event", "SubscribeMsgSentEvent",
             items.Select(i => new[]
             {
-                ("TemplateId", i.TemplateId), ("MsgID", i.MsgId.ToString(CultureInfo.InvariantCulture)),
-                ("ErrorCode", Num(i.ErrorCode)), ("ErrorStatus", i.ErrorCode == 0 ? "success" : "failed"),
+                ("TemplateId", i.TemplateId), ("MsgID", i.MsgId),
+                ("ErrorCode", Num(i.ErrorCode)), ("ErrorStatus", i.ErrorCode == 0 ? "success" : "failed:user refuse accept the msg"),
             }));
+
+    /// <summary>True when <paramref name="body"/> is a JSON push rather than XML.</summary>
+    public static bool IsJson(string body) => body.AsSpan().TrimStart().StartsWith("{");
+
+    /// <summary>
+    /// The JSON form of a push built here, as a mini-program whose message push is set to JSON receives it:
+    /// the same names, <c>CreateTime</c> and codes as numbers, and a lone <c>&lt;List&gt;</c> as one object
+    /// (or, with <paramref name="listAsArray"/>, as an array of one, which WeChat also sends); several as an array.
+    /// </summary>
+    public static string AsJson(string xml, bool listAsArray = false)
+    {
+        var root = WechatKepu.Wechat.Messages.WechatXml.Parse(xml);
+        var buffer = new System.IO.MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+               { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            Write(json, root);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+
+        void Write(System.Text.Json.Utf8JsonWriter json, WechatKepu.Wechat.Messages.WechatXmlElement element)
+        {
+            json.WriteStartObject();
+            foreach (var group in element.Children.GroupBy(c => c.Name))
+            {
+                json.WritePropertyName(group.Key);
+                var items = group.ToArray();
+                if (items.Length > 1 || (listAsArray && group.Key == "List"))
+                {
+                    json.WriteStartArray();
+                    foreach (var item in items)
+                    {
+                        Value(json, item);
+                    }
+
+                    json.WriteEndArray();
+                }
+                else
+                {
+                    Value(json, items[0]);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        void Value(System.Text.Json.Utf8JsonWriter json, WechatKepu.Wechat.Messages.WechatXmlElement element)
+        {
+            if (element.Value is null)
+            {
+                Write(json, element);
+            }
+            else if (element.Name is "CreateTime" or "ErrorCode" or "TotalCount" or "FilterCount" or "SentCount" or "ErrorCount"
+                     && long.TryParse(element.Value, out var number))
+            {
+                json.WriteNumberValue(number);
+            }
+            else
+            {
+                json.WriteStringValue(element.Value);
+            }
+        }
+    }
 
     /// <summary>Any event, including ones the backend does not know.</summary>
     public static string Event(string to, string from, long createTime, string eventName, string? eventKey = null, params (string Name, string Value)[] fields)

@@ -122,7 +122,10 @@ public sealed class WechatPlatform : IDisposable
         var crypto = _crypto ?? throw new InvalidOperationException("The account has no EncodingAESKey: only plaintext mode is possible");
         var encrypt = crypto.Encrypt(messageXml);
         var msgSignature = WechatSignature.Compute(Account.Token, ts, nonce, encrypt);
-        var body = mode == CallbackMode.Safe
+        // A JSON push (the mini-program's message push set to JSON) is encrypted into a JSON envelope.
+        var body = PlatformMessages.IsJson(messageXml)
+            ? System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["ToUserName"] = Account.OriginalId, ["Encrypt"] = encrypt })
+            : mode == CallbackMode.Safe
             ? new StringBuilder().Append("<xml>").Field("ToUserName", Account.OriginalId).Field("Encrypt", encrypt).Append("</xml>").ToString()
             : messageXml.Insert(messageXml.LastIndexOf("</xml>", StringComparison.Ordinal), new StringBuilder().Field("Encrypt", encrypt).ToString());
         return new PlatformRequest($"{query}&encrypt_type=aes&msg_signature={msgSignature}", body, ts, nonce);
@@ -131,7 +134,7 @@ public sealed class WechatPlatform : IDisposable
     /// <summary>Sends one signed request once, without retrying or checking the reply.</summary>
     public async Task<(HttpStatusCode Status, string Body)> SendAsync(PlatformRequest request, CancellationToken cancellationToken = default)
     {
-        using var content = new StringContent(request.Body, Encoding.UTF8, "text/xml");
+        using var content = new StringContent(request.Body, Encoding.UTF8, PlatformMessages.IsJson(request.Body) ? "application/json" : "text/xml");
         using var response = await _http.PostAsync(request.PathAndQuery, content, cancellationToken);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
     }
@@ -241,7 +244,8 @@ public sealed class WechatPlatform : IDisposable
 
         var openId = Field(messageXml, "FromUserName") ?? "";
         var evt = Field(messageXml, "Event")?.ToLowerInvariant();
-        if (evt is "templatesendjobfinish" or "masssendjobfinish" or "subscribe_msg_sent_event" or "publishjobfinish")
+        if (evt is "templatesendjobfinish" or "masssendjobfinish" or "publishjobfinish"
+            or "subscribe_msg_sent_event" or "subscribe_msg_popup_event" or "subscribe_msg_change_event")
         {
             return;
         }

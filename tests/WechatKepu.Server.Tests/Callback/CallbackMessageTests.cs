@@ -231,7 +231,7 @@ public sealed class CallbackMessageTests(CallbackApp app) : IClassFixture<Callba
             MassSendJobFinish(Gh, "mphelper", now, 1002, "send success", 100, 90, 88, 2),
             SubscribeMsgPopup(Gh, o, now, ("tmpl-a", "accept"), ("tmpl-b", "reject")),
             SubscribeMsgChange(Gh, o, now, ("tmpl-a", "reject")),
-            SubscribeMsgSent(Gh, o, now, ("tmpl-a", 1003, 0)),
+            SubscribeMsgSent(Gh, o, now, ("tmpl-a", "1700827132819554304", 0)),
         ];
         foreach (var xml in receipts)
         {
@@ -245,7 +245,7 @@ public sealed class CallbackMessageTests(CallbackApp app) : IClassFixture<Callba
         Assert.Contains(rows, r => r is { Kind: "subscribe_popup", TemplateId: "tmpl-a", Status: "accept" });
         Assert.Contains(rows, r => r is { Kind: "subscribe_popup", TemplateId: "tmpl-b", Status: "reject" });
         Assert.Contains(rows, r => r is { Kind: "subscribe_change", TemplateId: "tmpl-a", Status: "reject" });
-        Assert.Contains(rows, r => r is { Kind: "subscribe_sent", MsgId: "1003", Status: "success" });
+        Assert.Contains(rows, r => r is { Kind: "subscribe_sent", MsgId: "1700827132819554304", Status: "success" });
         // Sends we never made stay unprocessed for the sweep (a receipt can overtake its send's answer);
         // grant events and a mass send that is not one of our broadcasts need nothing more.
         Assert.All(rows.Where(r => r.Kind is "template_send" or "subscribe_sent"), r => Assert.Null(r.ProcessedAt));

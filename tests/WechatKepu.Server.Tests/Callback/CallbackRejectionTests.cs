@@ -50,18 +50,50 @@ public sealed class CallbackRejectionTests(CallbackApp app) : IClassFixture<Call
         await AssertRefusedAsync(platform, request, HttpStatusCode.Unauthorized, "callback_timestamp_out_of_window");
     }
 
-    [Theory]
-    [InlineData(CallbackMode.Plaintext)]
-    [InlineData(CallbackMode.Safe)]
-    public async Task A_nonce_seen_before_with_another_body_is_refused(CallbackMode mode)
+    [Fact]
+    public async Task A_plaintext_nonce_seen_before_with_another_body_is_refused()
     {
         using var platform = app.Platform();
-        var first = platform.Sign(platform.Text("o-nonce", "第一条"), mode);
+        var first = platform.Sign(platform.Text("o-nonce", "第一条"), CallbackMode.Plaintext);
         Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(first)).Status);
 
-        // Same timestamp and nonce (so the same valid signature), another body: a forgery or replay.
-        var second = platform.Sign(platform.Text("o-nonce", "第二条"), mode, long.Parse(first.Timestamp), first.Nonce);
+        // Same timestamp and nonce (so the same valid signature), another body: the signature does not cover
+        // a plaintext body, so this is a forgery or a replay.
+        var second = platform.Sign(platform.Text("o-nonce", "第二条"), CallbackMode.Plaintext, long.Parse(first.Timestamp), first.Nonce);
         await AssertRefusedAsync(platform, second, HttpStatusCode.Conflict, "callback_nonce_replayed");
+    }
+
+    [Fact]
+    public async Task A_retry_re_signed_with_the_same_nonce_but_re_encrypted_gets_the_stored_reply()
+    {
+        using var platform = app.Platform();
+        var xml = platform.Text("o-resigned", "活动");
+        var first = platform.Sign(xml, CallbackMode.Safe);
+        var firstAnswer = await platform.SendAsync(first);
+        Assert.Equal(HttpStatusCode.OK, firstAnswer.Status);
+        var before = await app.InboundCountAsync();
+
+        // WeChat's retry: same timestamp and nonce, the message encrypted afresh (new random prefix), so
+        // another body and msg_signature, both valid: only WeChat holds the token and key to make it.
+        var retry = platform.Sign(xml, CallbackMode.Safe, long.Parse(first.Timestamp), first.Nonce);
+        Assert.NotEqual(first.Body, retry.Body);
+        var again = await platform.SendAsync(retry);
+
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal(before, await app.InboundCountAsync());
+        Assert.Equal(platform.ReadReply(xml, CallbackMode.Safe, firstAnswer.Body), platform.ReadReply(xml, CallbackMode.Safe, again.Body));
+    }
+
+    [Fact]
+    public async Task A_re_encrypted_body_with_a_forged_msg_signature_is_still_refused()
+    {
+        using var platform = app.Platform();
+        var xml = platform.Text("o-forged", "活动");
+        var first = platform.Sign(xml, CallbackMode.Safe);
+        Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(first)).Status);
+        var retry = platform.Sign(xml, CallbackMode.Safe, long.Parse(first.Timestamp), first.Nonce);
+        var forged = retry with { PathAndQuery = retry.PathAndQuery[..^40] + new string('1', 40) };
+        await AssertRefusedAsync(platform, forged, HttpStatusCode.Unauthorized, "callback_signature_invalid");
     }
 
     [Fact]
