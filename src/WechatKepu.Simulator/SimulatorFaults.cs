@@ -20,8 +20,23 @@ public sealed class SimulatorFaults
     public void FailNext(int count, int errcode = -1, string? path = null) =>
         _rules.Enqueue(new Rule(path, errcode, Drop: false, count));
 
+    /// <summary>
+    /// Answers the next call to <paramref name="path"/> (or any) for the user <paramref name="openId"/> (its <c>touser</c>)
+    /// with <paramref name="errcode"/>, leaving other users' calls alone.
+    /// </summary>
+    public void FailUserNext(string openId, int errcode, string? path = null, int count = 1) =>
+        _rules.Enqueue(new Rule(path, errcode, Drop: false, count) { OpenId = openId });
+
     /// <summary>Aborts the connection of the next <paramref name="count"/> calls without an answer.</summary>
     public void DropNext(int count, string? path = null) => _rules.Enqueue(new Rule(path, 0, Drop: true, count));
+
+    /// <summary>
+    /// Carries out the next <paramref name="count"/> calls (to <paramref name="path"/>, or any; for <paramref name="openId"/>,
+    /// or anyone) and then aborts the connection instead of answering: the message is delivered, the caller sees a
+    /// timeout. What really happens when WeChat's answer is lost.
+    /// </summary>
+    public void DeliverThenDropNext(int count, string? path = null, string? openId = null) =>
+        _rules.Enqueue(new Rule(path, 0, Drop: true, count) { AfterHandling = true, OpenId = openId });
 
     /// <summary>Share of calls (0..1) answered with -1 at random.</summary>
     public double FailureRate
@@ -83,27 +98,31 @@ public sealed class SimulatorFaults
         }
     }
 
-    /// <summary>The fault for this call, if any: (drop, errcode).</summary>
-    internal (bool Drop, int Errcode)? Next(string path)
+    /// <summary>The fault for this call, if any: (drop, errcode, after handling).</summary>
+    internal (bool Drop, int Errcode, bool AfterHandling)? Next(string path, string? openId)
     {
         if (!_rules.IsEmpty)
         {
             foreach (var rule in _rules)
             {
-                if ((rule.Path is null || rule.Path == path) && rule.TryTake())
+                if ((rule.Path is null || rule.Path == path) && (rule.OpenId is null || rule.OpenId == openId) && rule.TryTake())
                 {
-                    return (rule.Drop, rule.Errcode);
+                    return (rule.Drop, rule.Errcode, rule.AfterHandling);
                 }
             }
         }
 
         var rate = FailureRate;
-        return rate > 0 && Random.Shared.NextDouble() < rate ? (false, -1) : null;
+        return rate > 0 && Random.Shared.NextDouble() < rate ? (false, -1, false) : null;
     }
 
     private sealed record Rule(string? Path, int Errcode, bool Drop, int Count)
     {
         private int _remaining = Count;
+
+        public string? OpenId { get; init; }
+
+        public bool AfterHandling { get; init; }
 
         public bool TryTake() => Interlocked.Decrement(ref _remaining) >= 0;
     }

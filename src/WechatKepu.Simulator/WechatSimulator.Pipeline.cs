@@ -44,18 +44,20 @@ public sealed partial class WechatSimulator
             }
 
             var body = document?.RootElement ?? default;
-            if (Faults.Next(path) is { } fault)
+            var fault = Faults.Next(path, Str(body, "touser") ?? (string?)query["openid"]);
+            var dropAfter = fault is { AfterHandling: true };
+            if (fault is { AfterHandling: false })
             {
                 // Who the failed call was for, without judging its token: tests look faults up by app and user.
                 var caller = _tokens.TryGetValue(query["access_token"].ToString(), out var issued) ? _accounts.GetValueOrDefault(issued.AppId) : null;
-                if (fault.Drop)
+                if (fault.Value.Drop)
                 {
                     Record(new SimulatorCall(0, now, path, caller?.AppId, Str(body, "touser"), bodyText, -1, Dropped: true));
                     http.Abort();
                     return;
                 }
 
-                await WriteAsync(http, path, now, caller, bodyText, Error(fault.Errcode, "system error"), body);
+                await WriteAsync(http, path, now, caller, bodyText, Error(fault.Value.Errcode, "system error"), body);
                 return;
             }
 
@@ -94,6 +96,15 @@ public sealed partial class WechatSimulator
                     ["appid"] = Str(body, "appid"),
                     ["force_refresh"] = Bool(body, "force_refresh"),
                 }.ToJsonString();
+            }
+
+            if (dropAfter)
+            {
+                // Carried out, then the answer is lost on the way back.
+                Record(new SimulatorCall(0, now, path, account?.AppId ?? result.AppId, result.OpenId ?? Str(body, "touser"), bodyText,
+                    result.Errcode, result.MsgId, Dropped: true));
+                http.Abort();
+                return;
             }
 
             await WriteAsync(http, path, now, account, bodyText, result, body);

@@ -51,7 +51,7 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         Assert.Contains("data-miniprogram-path", call.Body);
         var detail = await (await admin.GetAsync($"/api/console/broadcasts/{id}")).JsonAsync();
         Assert.Equal("sent", detail.GetProperty("broadcast").GetProperty("status").GetString());
-        Assert.Equal(call.MsgId, detail.GetProperty("broadcast").GetProperty("msgId").GetInt64());
+        Assert.Equal(call.MsgId.ToString(), detail.GetProperty("broadcast").GetProperty("msgId").GetString());
 
         // WeChat's MASSSENDJOBFINISH event, posted to the callback, completes it with WeChat's counts.
         var platform = new WechatPlatform(app.CreateClient(), new PlatformAccount(ConsoleApp.OaAppId, ConsoleApp.OaToken, null), app.Clock, null, app.Wechat);

@@ -256,7 +256,7 @@ public sealed class DeliveryEngineTests(DeliveryApp app) : IClassFixture<Deliver
 
         Assert.Equal("sent", await app.DeliveryStatusAsync(id, fans[0]));
         Assert.Equal("failed", await app.DeliveryStatusAsync(id, fans[1]));
-        Assert.Equal("failed:user block", await app.ScalarAsync<string>($"SELECT receipt_status FROM deliveries WHERE msg_id = {msg1}"));
+        Assert.Equal("failed:user block", await app.ScalarAsync<string>($"SELECT receipt_status FROM deliveries WHERE msg_id = '{msg1}'"));
     }
 
     [Fact]
@@ -275,7 +275,7 @@ public sealed class DeliveryEngineTests(DeliveryApp app) : IClassFixture<Deliver
 
         // As the callback stores TEMPLATESENDJOBFINISH events; the third one's msgid is not known yet.
         await using var conn = await app.OpenAsync();
-        await conn.ExecuteAsync($"UPDATE deliveries SET msg_id = NULL WHERE msg_id = {msg[2]}");
+        await conn.ExecuteAsync($"UPDATE deliveries SET msg_id = NULL WHERE msg_id = '{msg[2]}'");
         var receiptIds = (await conn.QueryAsync<long>("""
             INSERT INTO wechat_receipts (app_id, openid, kind, msg_id, status, dedup_key, received_at)
             SELECT @app, o, 'template_send', m::text, s, 'k' || m, now() FROM unnest(@openIds, @msgIds, @statuses) AS u (o, m, s)
@@ -287,7 +287,7 @@ public sealed class DeliveryEngineTests(DeliveryApp app) : IClassFixture<Deliver
         Assert.Equal("failed", await app.DeliveryStatusAsync(id, fans[1]));
         Assert.Equal(1, await app.ScalarAsync<int>($"SELECT count(*) FROM wechat_receipts WHERE id = ANY (ARRAY[{string.Join(",", receiptIds)}]::bigint[]) AND processed_at IS NULL"));
 
-        await conn.ExecuteAsync($"UPDATE deliveries SET msg_id = {msg[2]} WHERE campaign_id = {id} AND openid = '{fans[2]}'");
+        await conn.ExecuteAsync($"UPDATE deliveries SET msg_id = '{msg[2]}' WHERE campaign_id = {id} AND openid = '{fans[2]}'");
         await app.TickAsync();
         Assert.Equal("success", await app.ScalarAsync<string>($"SELECT receipt_status FROM deliveries WHERE campaign_id = {id} AND openid = '{fans[2]}'"));
         Assert.Equal(0, await app.ScalarAsync<int>($"SELECT count(*) FROM wechat_receipts WHERE id = ANY (ARRAY[{string.Join(",", receiptIds)}]::bigint[]) AND processed_at IS NULL"));

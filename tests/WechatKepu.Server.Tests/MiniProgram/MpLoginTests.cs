@@ -92,6 +92,15 @@ public sealed class MpLoginTests(KepuApp app) : IClassFixture<KepuApp>
     }
 
     [Fact]
+    public async Task A_high_risk_user_is_a_403_not_a_try_later()
+    {
+        app.Wechat.Faults.FailNext(1, 40226, "/sns/jscode2session");
+        var problem = await ProblemAssert.IsProblemAsync(await LoginAsync(new { code = app.Wechat.IssueLoginCode("o-risky", KepuApp.MpAppId) }),
+            HttpStatusCode.Forbidden, "login_user_blocked");
+        Assert.Contains("重试不会改变结果", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Calls_without_a_valid_token_are_401_with_a_chinese_message()
     {
         using var http = app.CreateClient();

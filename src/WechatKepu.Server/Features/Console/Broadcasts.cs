@@ -468,6 +468,13 @@ public sealed class BroadcastJob(
             // An earlier attempt got through (its answer was lost): the clientmsgid names the one send.
             await store.FinishAsync(b.Id, "sent", e.ExistingMsgId, null, null, clock.GetUtcNow(), ct);
         }
+        catch (WechatApiException e) when (e.RetryAfter is { } wait)
+        {
+            // 45066 (the same clientmsgid again within a minute) or 45011: nothing went out. The broadcast stays
+            // 'sending' and goes again after the wait, with the same clientmsgid.
+            log.LogWarning("Broadcast {Id}: WeChat answered {Errcode}; sending again in {Wait}", b.Id, e.Errcode, wait);
+            jobs.Schedule<BroadcastJob>(j => j.RunAsync(b.Id, CancellationToken.None), clock.GetUtcNow() + wait);
+        }
         catch (WechatApiException e) when (!e.IsTransport && e.Kind is not (WechatErrorKind.Retryable or WechatErrorKind.Token))
         {
             await store.FinishAsync(b.Id, "failed", null, null, $"{e.Errcode}: {e.Errmsg}", clock.GetUtcNow(), ct);
@@ -480,8 +487,8 @@ public sealed class BroadcastJob(
         var retryLater = false;
         if (pending.Count >= 2)
         {
-            // A list of openids goes in one mass send per 10 000 (WeChat's limit), each keyed by its first openid.
-            foreach (var chunk in pending.Chunk(10_000))
+            // A list of openids goes in mass sends of 2 to 10 000 (WeChat's limits), each keyed by its first openid.
+            foreach (var chunk in MassSendRequest.Chunks(pending))
             {
                 try
                 {
@@ -511,13 +518,20 @@ public sealed class BroadcastJob(
                     await SendOneAsync(client, b, content, openid, ct);
                     await store.MarkRecipientsAsync(b.Id, [openid], "sent", null, clock.GetUtcNow(), ct);
                 }
-                catch (WechatApiException e) when (e.IsTransport || e.Kind is WechatErrorKind.Retryable or WechatErrorKind.Token)
+                catch (WechatApiException e) when (e.IsTransport)
                 {
-                    retryLater = true; // stays pending; the retry resends with the same client_msg_id
+                    // A customer-service message has no idempotency key: WeChat may have delivered it, and a
+                    // resend could deliver it twice. Recorded as unknown, never resent.
+                    await store.MarkRecipientsAsync(b.Id, [openid], "unknown", e.Errcode, clock.GetUtcNow(), ct);
+                }
+                catch (WechatApiException e) when (e.Kind is WechatErrorKind.Retryable or WechatErrorKind.Token)
+                {
+                    retryLater = true; // WeChat said it did not send: stays pending for the retry
                 }
                 catch (WechatApiException e)
                 {
-                    await store.MarkRecipientsAsync(b.Id, [openid], e.Kind == WechatErrorKind.UserState ? "skipped" : "failed", e.Errcode, clock.GetUtcNow(), ct);
+                    var unreachable = e.Kind is WechatErrorKind.UserState or WechatErrorKind.ChannelClosed;
+                    await store.MarkRecipientsAsync(b.Id, [openid], unreachable ? "skipped" : "failed", e.Errcode, clock.GetUtcNow(), ct);
                 }
             }
         }

@@ -98,6 +98,8 @@ public static class MpLoginApi
         return error!.Errcode switch
         {
             WechatErrors.LoginRateLimited => Problems.Problem(429, "login_rate_limited", "登录太频繁", "请稍等一会儿再试。"),
+            WechatErrors.HighRiskUser => Problems.Problem(403, "login_user_blocked", "微信暂时限制了该账号登录",
+                "微信判定该账号存在安全风险，重试不会改变结果。请换用其他微信账号，或联系主办方工作人员。"),
             WechatErrors.InvalidLoginCode or WechatErrors.LoginCodeUsed =>
                 Problems.Problem(400, "login_code_invalid", "登录凭证无效或已使用", "请重新进入小程序后再试。"),
             _ => Problems.Problem(503, "wechat_unavailable", "微信服务暂时不可用", "请稍后再试。"),
