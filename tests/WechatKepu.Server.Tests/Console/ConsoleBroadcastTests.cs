@@ -85,6 +85,52 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task A_clientmsgid_retried_too_fast_is_not_reported_sent_and_goes_again_with_the_same_clientmsgid()
+    {
+        await ResetMassSendsAsync();
+        using var admin = await app.StaffAsync("admin", unit: null);
+        var id = await ComposeAsync(admin, Text());
+        await admin.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { });
+
+        app.Wechat.Faults.FailNext(1, 45066, SendAll);
+        await Job.RunAsync(id, CancellationToken.None);
+        Assert.Equal("sending", await StatusAsync(admin, id));
+        Assert.Null(await app.ScalarAsync<string>($"SELECT msg_id FROM broadcasts WHERE id = {id}"));
+
+        await Job.RunAsync(id, CancellationToken.None); // the job scheduled a minute later
+        Assert.Equal("sent", await StatusAsync(admin, id));
+        var calls = app.Wechat.CallsTo(SendAll).TakeLast(2).ToList();
+        Assert.Equal([45066, 0], calls.Select(c => c.Errcode));
+        Assert.All(calls, c => Assert.Contains($"\"clientmsgid\":\"{BroadcastJob.ClientMsgId(id)}\"", c.Body));
+    }
+
+    [Fact]
+    public async Task A_one_person_text_broadcast_whose_answer_was_lost_is_unknown_and_never_resent()
+    {
+        app.Wechat.AddFollower(ConsoleApp.OaAppId, "o-solo-1");
+        app.Wechat.UserMessaged(ConsoleApp.OaAppId, "o-solo-1");
+        long topic;
+        await using (var conn = await app.OpenAsync())
+        {
+            topic = await conn.ExecuteScalarAsync<long>("INSERT INTO reminder_topics (app_id, name) VALUES ('wxoatest000000001', '单人话题') RETURNING id");
+            await conn.ExecuteAsync("""
+                INSERT INTO followers (app_id, openid, subscribed) VALUES ('wxoatest000000001', 'o-solo-1', true) ON CONFLICT DO NOTHING;
+                INSERT INTO topic_subscriptions (topic_id, follower_id, subscribed_at) SELECT @topic, id, now() FROM followers WHERE openid = 'o-solo-1';
+                """, new { topic });
+        }
+
+        using var organiser = await app.StaffAsync("organiser");
+        var id = await ComposeAsync(organiser, Text("topic", topic));
+        await organiser.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { });
+        app.Wechat.Faults.DeliverThenDropNext(1, "/cgi-bin/message/custom/send", "o-solo-1");
+        await Job.RunAsync(id, CancellationToken.None);
+        await Job.RunAsync(id, CancellationToken.None);
+
+        Assert.Equal(1, app.Wechat.CallsTo("/cgi-bin/message/custom/send").Count(c => c.OpenId == "o-solo-1"));
+        Assert.Equal("unknown", await app.ScalarAsync<string>($"SELECT status FROM broadcast_recipients WHERE broadcast_id = {id}"));
+    }
+
+    [Fact]
     public async Task An_organisers_mass_send_waits_for_an_admin_and_the_monthly_cap_is_kept()
     {
         await ResetMassSendsAsync();

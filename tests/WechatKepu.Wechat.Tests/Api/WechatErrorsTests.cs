@@ -83,3 +83,24 @@ public sealed class WechatErrorsTests
         Assert.Contains("99999", WechatErrors.Describe(99999).Reason);
     }
 }
+
+public sealed class MassSendChunkTests
+{
+    [Theory]
+    [InlineData(2, new[] { 2 })]
+    [InlineData(10_000, new[] { 10_000 })]
+    [InlineData(10_001, new[] { 5_000, 5_001 })]
+    [InlineData(20_001, new[] { 6_667, 6_667, 6_667 })]
+    [InlineData(30_000, new[] { 10_000, 10_000, 10_000 })]
+    public void Lists_are_split_evenly_so_none_has_fewer_than_two_openids(int count, int[] sizes)
+    {
+        var openIds = Enumerable.Range(0, count).Select(i => $"o{i:D27}").ToArray();
+        var chunks = WechatKepu.Wechat.Api.Models.Mass.MassSendRequest.Chunks(openIds);
+        Assert.Equal(sizes, chunks.Select(c => c.Length).ToArray());
+        Assert.Equal(openIds, chunks.SelectMany(c => c));
+    }
+
+    [Fact]
+    public void One_openid_is_not_a_mass_send() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => WechatKepu.Wechat.Api.Models.Mass.MassSendRequest.Chunks(new[] { "o1" }));
+}

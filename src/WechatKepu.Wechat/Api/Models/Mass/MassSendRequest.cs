@@ -16,7 +16,7 @@ public sealed record MassSendRequest(
 
     /// <summary>
     /// Splits a list of at least <see cref="MinRecipients"/> openids into as few lists as WeChat allows, of nearly
-    /// equal size, so that no list is left with one openid (10,001 → 5,001 + 5,000, never 10,000 + 1).
+    /// equal size, so that no list is left with one openid (10,001 → 5,000 + 5,001, never 10,000 + 1).
     /// </summary>
     public static IReadOnlyList<T[]> Chunks<T>(IReadOnlyList<T> openIds, int max = MaxRecipients)
     {
