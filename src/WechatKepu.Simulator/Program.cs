@@ -17,6 +17,12 @@ public static class SimulatorProgram
             return Platform.PlatformCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
+        // `sim …`: drive a running simulator's hooks from the command line (see SimCommand).
+        if (args.FirstOrDefault() == "sim")
+        {
+            return Platform.SimCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         var builder = WebApplication.CreateSlimBuilder(args);
         var options = builder.Configuration.GetSection(SimulatorOptions.Section).Get<SimulatorOptions>() ?? new SimulatorOptions();
         if (!options.LogRequests)
@@ -27,7 +33,25 @@ public static class SimulatorProgram
         var simulator = new WechatSimulator(options);
         var app = builder.Build();
         app.MapGet("/", () => "WechatKepu WeChat simulator");
-        app.MapWechatSimulator(simulator);
+        ChannelReceiptSink? queue = null;
+        Platform.ReceiptDelivery? delivery = null;
+        if (options.Backend is { Length: > 0 } backend)
+        {
+            var http = new HttpClient { BaseAddress = new Uri(backend) };
+            var targets = options.Accounts.Where(a => !string.IsNullOrEmpty(a.PushToken)).ToDictionary(a => a.AppId, a =>
+                new Platform.PushTarget(new Platform.WechatPlatform(http, new Platform.PlatformAccount(a.AppId, a.PushToken!, a.PushEncodingAESKey, a.OriginalId)),
+                    string.IsNullOrEmpty(a.PushEncodingAESKey) ? Platform.CallbackMode.Plaintext : Platform.CallbackMode.Safe, a.PushJson));
+            queue = new ChannelReceiptSink();
+            simulator.Receipts = queue;
+            delivery = new Platform.ReceiptDelivery(targets);
+            if (options.AutoDeliverReceipts)
+            {
+                _ = delivery.RunAsync(queue.Reader, app.Lifetime.ApplicationStopping);
+                queue = null; // the loop reads the queue; /_sim/receipts/deliver then says so
+            }
+        }
+
+        app.MapWechatSimulator(simulator, queue, delivery);
         app.Logger.LogInformation("WeChat simulator with {Accounts} account(s)", options.Accounts.Count);
         app.Run();
         return 0;

@@ -41,6 +41,15 @@ public sealed class SimulatorOptions
 
     public List<SimulatorAccountOptions> Accounts { get; set; } = [];
 
+    /// <summary>
+    /// The backend's base URL (e.g. http://127.0.0.1:5080): receipts are posted to its <c>/wechat/{appId}</c> for each
+    /// account with a <see cref="SimulatorAccountOptions.PushToken"/>, as WeChat does. Unset: no receipts are produced.
+    /// </summary>
+    public string? Backend { get; set; }
+
+    /// <summary>Post receipts as sends succeed (default, as the real platform does); false: only on <c>POST /_sim/receipts/deliver</c>.</summary>
+    public bool AutoDeliverReceipts { get; set; } = true;
+
     /// <summary>Per API path (e.g. <c>/cgi-bin/message/mass/sendall</c>), per appId: beyond the limit, 45009.</summary>
     public Dictionary<string, SimulatorRateLimit> RateLimits { get; set; } = [];
 }
@@ -58,6 +67,18 @@ public sealed class SimulatorAccountOptions
     public List<string> Pages { get; set; } = [];
 
     public List<SimulatorFollowerOptions> Followers { get; set; } = [];
+
+    /// <summary>The Token of the account's push URL (official-account callback, or mini-program message push); receipts need it.</summary>
+    public string? PushToken { get; set; }
+
+    /// <summary>The push's EncodingAESKey: receipts go in safe mode when set, plaintext otherwise.</summary>
+    public string? PushEncodingAESKey { get; set; }
+
+    /// <summary>A mini-program whose message push is set to JSON.</summary>
+    public bool PushJson { get; set; }
+
+    /// <summary>The account's original id (gh_…), the ToUserName of what WeChat pushes.</summary>
+    public string OriginalId { get; set; } = "gh_5e0c9a7d3b21";
 }
 
 public sealed class SimulatorFollowerOptions

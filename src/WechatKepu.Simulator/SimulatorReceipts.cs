@@ -5,7 +5,7 @@ namespace WechatKepu.Simulator;
 /// <summary>
 /// The events WeChat would push back to the backend after a send (TEMPLATESENDJOBFINISH,
 /// MASSSENDJOBFINISH, subscribe_msg_sent_event). The simulator only produces them; posting them,
-/// signed and encrypted, to the backend's callback is the platform side's job.
+/// signed and encrypted, to the backend's push URLs is the platform side's job (<c>Platform.ReceiptDelivery</c>).
 /// </summary>
 public abstract record SimulatorReceipt(string AppId, DateTimeOffset At);
 
@@ -17,7 +17,8 @@ public sealed record MassSendJobFinished(
     string AppId, DateTimeOffset At, long MsgId, int TotalCount, int FilterCount, int SentCount, int ErrorCount)
     : SimulatorReceipt(AppId, At);
 
-public sealed record SubscribeMessageSent(string AppId, DateTimeOffset At, string OpenId, string TemplateId, long MsgId)
+/// <param name="ErrorCode">0 delivered; otherwise why not (43101: the user refused).</param>
+public sealed record SubscribeMessageSent(string AppId, DateTimeOffset At, string OpenId, string TemplateId, long MsgId, int ErrorCode = 0)
     : SimulatorReceipt(AppId, At);
 
 /// <summary>Receives receipts as sends succeed. Must be cheap and never block: it runs on the request path.</summary>

@@ -94,7 +94,7 @@ public sealed partial class WechatSimulator
                 account.Current = current;
             }
 
-            return Ok(new JsonObject
+            return Data(new JsonObject
             {
                 ["access_token"] = current.Value,
                 ["expires_in"] = (int)Math.Ceiling((current.ExpiresAt - r.Now).TotalSeconds),
@@ -260,7 +260,7 @@ public sealed partial class WechatSimulator
             payload["msg_data_id"] = msgId;
         }
 
-        return Ok(payload, msgId);
+        return new SimResult(0, "send job submission success", payload, MsgId: msgId);
     }
 
     private SimResult MassPreview(SimRequest r)
@@ -296,7 +296,7 @@ public sealed partial class WechatSimulator
 
     private SimResult UserInfo(SimRequest r, string openId) =>
         r.Acct.Followers.TryGetValue(openId, out var follower)
-            ? Ok(UserJson(follower), openId: openId)
+            ? Data(UserJson(follower), openId: openId)
             : Error(40003, "invalid openid");
 
     private SimResult UserInfoBatch(SimRequest r)
@@ -319,7 +319,7 @@ public sealed partial class WechatSimulator
             users.Add(UserJson(follower));
         }
 
-        return Ok(new JsonObject { ["user_info_list"] = users });
+        return Data(new JsonObject { ["user_info_list"] = users });
     }
 
     private SimResult UserGet(SimRequest r)
@@ -327,7 +327,7 @@ public sealed partial class WechatSimulator
         var followers = r.Acct.Followers.Values.Where(f => f.Subscribed).Select(f => f.OpenId).Order(StringComparer.Ordinal).ToArray();
         var page = Page(followers, r.Query["next_openid"].ToString());
         page["total"] = followers.Length;
-        return Ok(page);
+        return Data(page);
     }
 
     private SimResult TagCreate(SimRequest r)
@@ -345,7 +345,7 @@ public sealed partial class WechatSimulator
 
         var id = Interlocked.Increment(ref r.Acct.NextTagId);
         r.Acct.Tags[id] = name;
-        return Ok(new JsonObject { ["tag"] = new JsonObject { ["id"] = id, ["name"] = name } });
+        return Data(new JsonObject { ["tag"] = new JsonObject { ["id"] = id, ["name"] = name } });
     }
 
     private SimResult TagGet(SimRequest r)
@@ -361,7 +361,7 @@ public sealed partial class WechatSimulator
             });
         }
 
-        return Ok(new JsonObject { ["tags"] = tags });
+        return Data(new JsonObject { ["tags"] = tags });
     }
 
     private SimResult Tagging(SimRequest r, bool add)
@@ -402,7 +402,7 @@ public sealed partial class WechatSimulator
 
         var followers = r.Acct.Followers.Values.Where(f => f.Subscribed && f.TagIds.ContainsKey(tagId))
             .Select(f => f.OpenId).Order(StringComparer.Ordinal).ToArray();
-        return Ok(Page(followers, Str(r.Body, "next_openid")));
+        return Data(Page(followers, Str(r.Body, "next_openid")));
     }
 
     private SimResult Code2Session(SimRequest r)
@@ -441,7 +441,7 @@ public sealed partial class WechatSimulator
             payload["unionid"] = unionId;
         }
 
-        return Ok(payload, openId: code.OpenId, appId: appId);
+        return Data(payload, openId: code.OpenId, appId: appId);
     }
 
     private SimResult MsgSecCheck(SimRequest r)

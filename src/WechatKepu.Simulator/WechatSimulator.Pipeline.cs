@@ -154,8 +154,12 @@ public sealed partial class WechatSimulator
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteNumber("errcode", result.Errcode);
-            writer.WriteString("errmsg", result.Errmsg);
+            if (!(result.Bare && result.Errcode == 0))
+            {
+                writer.WriteNumber("errcode", result.Errcode);
+                writer.WriteString("errmsg", result.Errmsg);
+            }
+
             foreach (var (name, value) in result.Payload ?? [])
             {
                 writer.WritePropertyName(name);
@@ -193,6 +197,10 @@ public sealed partial class WechatSimulator
     private static SimResult Ok(JsonObject? payload = null, long? msgId = null, string? openId = null, string? appId = null) =>
         new(0, "ok", payload, MsgId: msgId, OpenId: openId, AppId: appId);
 
+    /// <summary>A success the way the APIs that return data answer it: the data alone, without errcode and errmsg.</summary>
+    private static SimResult Data(JsonObject payload, string? openId = null, string? appId = null) =>
+        new(0, "ok", payload, OpenId: openId, AppId: appId, Bare: true);
+
     private static SimResult Error(int errcode, string errmsg, JsonObject? payload = null, long? msgId = null, string? appId = null) =>
         new(errcode, errmsg, payload, MsgId: msgId, AppId: appId);
 
@@ -228,5 +236,5 @@ public sealed partial class WechatSimulator
 
     private readonly record struct SimResult(
         int Errcode, string Errmsg, JsonObject? Payload = null, byte[]? Binary = null, string? ContentType = null,
-        long? MsgId = null, string? OpenId = null, string? AppId = null);
+        long? MsgId = null, string? OpenId = null, string? AppId = null, bool Bare = false);
 }
