@@ -163,6 +163,48 @@ public sealed class MiniProgramPushTests(MiniProgramPushApp app) : IClassFixture
     }
 
     [Fact]
+    public async Task The_reminder_path_from_grant_to_receipt_runs_end_to_end_with_real_size_ids()
+    {
+        app.Daytime();
+        var start = app.NextShanghai(15).AddDays(2);
+        var session = await Sessions.CreateAsync(app, 10, 0, startsIn: start - app.Clock.GetUtcNow(),
+            closesBeforeStart: TimeSpan.FromHours(1), cancelBeforeStart: TimeSpan.FromHours(1));
+        var (parent, child, _) = await app.ParentAsync();
+        await parent.SignUpOkAsync(session, child);
+        using var platform = app.MiniProgramPlatform();
+
+        // Grant: the tap, told by WeChat's push (JSON, safe mode) and by the mini-program; WeChat's side learns it too.
+        var popup = PlatformMessages.SubscribeMsgPopup(Gh, parent.OpenId, platform.Now, (KepuApp.ReminderTemplate, "accept"));
+        await platform.PostAsync(PlatformMessages.AsJson(popup), CallbackMode.Safe);
+        await app.GrantAsync(parent, KepuApp.ReminderTemplate);
+        Assert.Equal(1, await app.GrantBalanceAsync(parent, KepuApp.ReminderTemplate));
+
+        // Send: the 24-hour reminder, with WeChat's receipts posted back to the mini-program's push URL as they come.
+        var queue = new WechatKepu.Simulator.ChannelReceiptSink();
+        app.Wechat.Receipts = queue;
+        try
+        {
+            app.SetShanghai(start.AddHours(-24));
+            await app.TickAsync();
+            var delivery = new ReceiptDelivery(new Dictionary<string, PushTarget> { [KepuApp.MpAppId] = new(platform, CallbackMode.Safe, Json: true) });
+            Assert.Equal(1, await delivery.DeliverQueuedAsync(queue.Reader));
+        }
+        finally
+        {
+            app.Wechat.Receipts = null;
+        }
+
+        // Receipt: matched by the 19-digit msgid subscribe/send returned.
+        var call = app.Wechat.CallsTo(DeliveryApp.SubscribePath).Single(c => c.OpenId == parent.OpenId);
+        await using var conn = await app.OpenAsync();
+        var row = await conn.QuerySingleAsync<(string MsgId, string Status, string ReceiptStatus)>(
+            "SELECT msg_id, status, receipt_status FROM deliveries WHERE openid = @openId AND channel = 'mp_subscribe'", new { openId = parent.OpenId });
+        Assert.Equal((call.MsgId!.Value.ToString(), "sent", "success"), row);
+        Assert.Equal(19, row.MsgId.Length);
+        Assert.Equal(0, await app.GrantBalanceAsync(parent, KepuApp.ReminderTemplate));
+    }
+
+    [Fact]
     public async Task A_popup_accept_reported_by_both_the_mini_program_and_wechat_counts_once()
     {
         var (parent, _, _) = await app.ParentAsync();

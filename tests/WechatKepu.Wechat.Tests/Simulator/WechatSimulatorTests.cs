@@ -135,6 +135,42 @@ public sealed class WechatSimulatorTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
+    [Fact]
+    public async Task Hooks_fail_one_users_next_send_open_the_48_hour_window_and_queue_receipts()
+    {
+        var account = NewAccount();
+        account.Sim.AddFollower(account.AppId, "o_hook_a");
+        account.Sim.AddFollower(account.AppId, "o_hook_b");
+        using var http = new HttpClient { BaseAddress = new Uri(_host.BaseUrl) };
+
+        var fault = await http.PostAsJsonAsync("/_sim/faults", new { errcode = 45011, openId = "o_hook_a", path = "/cgi-bin/message/template/send" });
+        Assert.Equal(HttpStatusCode.NoContent, fault.StatusCode);
+        await account.Client.SendTemplateMessageAsync(new TemplateSendRequest("o_hook_b", "tpl", Data));
+        var limited = await Assert.ThrowsAsync<WechatApiException>(() => account.Client.SendTemplateMessageAsync(new TemplateSendRequest("o_hook_a", "tpl", Data)));
+        Assert.Equal((45011, WechatErrorKind.Retryable), (limited.Errcode, limited.Kind));
+        await account.Client.SendTemplateMessageAsync(new TemplateSendRequest("o_hook_a", "tpl", Data));
+
+        var outside = await Assert.ThrowsAsync<WechatApiException>(() =>
+            account.Client.SendCustomMessageAsync(WechatKepu.Wechat.Api.Models.Custom.CustomSendRequest.Text("o_hook_a", "hi")));
+        Assert.Equal(45015, outside.Errcode);
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsJsonAsync("/_sim/window", new { appId = account.AppId, openId = "o_hook_a" })).StatusCode);
+        await account.Client.SendCustomMessageAsync(WechatKepu.Wechat.Api.Models.Custom.CustomSendRequest.Text("o_hook_a", "hi"));
+
+        while (_receipts.Reader.TryRead(out _))
+        {
+        }
+
+        var queued = await http.PostAsJsonAsync("/_sim/receipts", new
+        {
+            kind = "subscribe", appId = account.AppId, openId = "o_hook_a", templateId = "tpl", msgId = 1700827132819554304, errorCode = 43101,
+        });
+        Assert.Equal(HttpStatusCode.NoContent, queued.StatusCode);
+        Assert.True(_receipts.Reader.TryRead(out var receipt));
+        Assert.Equal(new SubscribeMessageSent(account.AppId, _time.GetUtcNow(), "o_hook_a", "tpl", 1700827132819554304, 43101), receipt);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync("/_sim/receipts", new { kind = "mass", appId = account.AppId, openId = "o", msgId = 1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync("/_sim/faults", new { openId = "o_hook_a" })).StatusCode);
+    }
+
     private TestAccount NewAccount() => TestAccount.Create(_host, new InMemoryAccessTokenStore(), time: _time);
 
     private async Task<int> GetFollowersWithTokenAsync(string token)
