@@ -107,7 +107,7 @@ public sealed class ConsoleSite : IAsyncLifetime
                 if (receipt is MassSendJobFinished m)
                 {
                     // The send's answer may still be on its way to the job: retry briefly until the msg_id is stored.
-                    for (var i = 0; i < 50 && await store.RecordMassJobFinishAsync(m.AppId, m.MsgId, m.TotalCount, m.FilterCount, m.SentCount, m.ErrorCount, DateTimeOffset.UtcNow, _stop.Token) is null; i++)
+                    for (var i = 0; i < 50 && await store.RecordMassJobFinishAsync(m.AppId, m.MsgId.ToString(System.Globalization.CultureInfo.InvariantCulture), m.TotalCount, m.FilterCount, m.SentCount, m.ErrorCount, DateTimeOffset.UtcNow, _stop.Token) is null; i++)
                     {
                         await Task.Delay(100, _stop.Token);
                     }
