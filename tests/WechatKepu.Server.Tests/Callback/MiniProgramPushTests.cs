@@ -89,8 +89,7 @@ public sealed class MiniProgramPushTests(MiniProgramPushApp app) : IClassFixture
         { CallbackMode.Safe, true, false },   // safe-mode JSON, List as an object
         { CallbackMode.Safe, true, true },    // safe-mode JSON, List as an array
         { CallbackMode.Safe, false, false },  // safe-mode XML
-        { CallbackMode.Plaintext, true, false },
-        { CallbackMode.Plaintext, false, false },
+        { CallbackMode.Safe, false, true },   // XML ignores the flag: one <List> either way
     };
 
     [Theory]
@@ -222,7 +221,7 @@ public sealed class MiniProgramPushTests(MiniProgramPushApp app) : IClassFixture
         // A second tap, reported the other way round, counts once more.
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await app.GrantAsync(parent, KepuApp.ReminderTemplate);
-        await platform.PostAsync(PlatformMessages.SubscribeMsgPopup(Gh, parent.OpenId, platform.Now, (KepuApp.ReminderTemplate, "accept")), CallbackMode.Plaintext);
+        await platform.PostAsync(PlatformMessages.SubscribeMsgPopup(Gh, parent.OpenId, platform.Now, (KepuApp.ReminderTemplate, "accept")), CallbackMode.Safe);
         Assert.Equal(2, await app.GrantBalanceAsync(parent, KepuApp.ReminderTemplate));
     }
 
@@ -252,7 +251,7 @@ public sealed class MiniProgramPushTests(MiniProgramPushApp app) : IClassFixture
         var unknown = Corpus.Read("push/user_enter_tempsession.json");
         Assert.True((await platform.PostAsync(unknown, CallbackMode.Safe)).IsNoReply);
         var text = platform.Text("oAbeuEchsVEoR7TJYHSDATOCN1D6", "活动");
-        var reply = await platform.PostAsync(text, CallbackMode.Plaintext);
+        var reply = await platform.PostAsync(text, CallbackMode.Safe);
         Assert.True(reply.IsNoReply, "the mini-program's push never gets the official account's keyword replies");
     }
 
@@ -272,10 +271,46 @@ public sealed class MiniProgramPushTests(MiniProgramPushApp app) : IClassFixture
 
         var sent = PlatformMessages.AsJson(PlatformMessages.SubscribeMsgSent(Gh, "oAbeuEchsVEoR7TJYHSDATOCN1D6", platform.Now, ("t", "1700827132819554304", 0)));
         await RefusedAsync(wrong.Sign(sent, CallbackMode.Safe), HttpStatusCode.Unauthorized, "callback_signature_invalid");
-        await RefusedAsync(platform.Sign("{\"ToUserName\": \"gh_x\", ", CallbackMode.Plaintext), HttpStatusCode.BadRequest, "callback_malformed");
-        await RefusedAsync(platform.Sign("{\"ToUserName\": \"gh_x\"}", CallbackMode.Plaintext), HttpStatusCode.BadRequest, "callback_malformed");
+        await RefusedAsync(platform.Sign("{\"ToUserName\": \"gh_x\", ", CallbackMode.Safe), HttpStatusCode.BadRequest, "callback_malformed");
+        await RefusedAsync(platform.Sign("{\"ToUserName\": \"gh_x\"}", CallbackMode.Safe), HttpStatusCode.BadRequest, "callback_malformed");
+        // With an EncodingAESKey configured, a plaintext push is refused (it could come from anyone).
+        await RefusedAsync(platform.Sign(sent, CallbackMode.Plaintext), HttpStatusCode.Forbidden, "callback_encryption_required");
         var safe = platform.Sign(sent, CallbackMode.Safe);
         await RefusedAsync(safe with { Body = safe.Body.Replace("\"Encrypt\":\"", "\"Encrypt\":\"AAAA") }, HttpStatusCode.Unauthorized, "callback_signature_invalid");
         Assert.Equal(before, await app.ScalarAsync<long>("SELECT count(*) FROM wechat_inbound"));
+    }
+}
+
+/// <summary>A mini-program whose message push is in plaintext mode (Token only, no EncodingAESKey).</summary>
+public sealed class MiniProgramPlainPushApp : DeliveryApp
+{
+    protected override void Configure(IWebHostBuilder builder)
+    {
+        base.Configure(builder);
+        builder.UseSetting("Wechat:MiniProgram:Token", MiniProgramPushApp.PushToken);
+    }
+}
+
+public sealed class MiniProgramPlainPushTests(MiniProgramPlainPushApp app) : IClassFixture<MiniProgramPlainPushApp>
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_plaintext_sent_event_in_json_or_xml_marks_the_row_by_msgid(bool json)
+    {
+        app.Daytime();
+        var session = await Sessions.CreateAsync(app, 10, 0, startsIn: TimeSpan.FromDays(1).Add(TimeSpan.FromMinutes(1)));
+        var (parent, child, _) = await app.ParentAsync(KepuApp.ReminderTemplate);
+        await parent.SignUpOkAsync(session, child);
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await app.TickAsync();
+        var msgId = await app.ScalarAsync<string>($"SELECT msg_id FROM deliveries WHERE openid = '{parent.OpenId}' AND channel = 'mp_subscribe'");
+        using var platform = new WechatPlatform(app.CreateClient(), new PlatformAccount(KepuApp.MpAppId, MiniProgramPushApp.PushToken, null, MiniProgramPushApp.MpOriginalId), app.Clock);
+
+        var xml = PlatformMessages.SubscribeMsgSent(MiniProgramPushApp.MpOriginalId, parent.OpenId, platform.Now, (KepuApp.ReminderTemplate, msgId!, 0));
+        var reply = await platform.PostAsync(json ? PlatformMessages.AsJson(xml) : xml, CallbackMode.Plaintext);
+
+        Assert.Equal((HttpStatusCode.OK, "success"), (reply.Status, reply.Body));
+        Assert.Equal("success", await app.ScalarAsync<string>($"SELECT receipt_status FROM deliveries WHERE msg_id = '{msgId}'"));
     }
 }

@@ -119,9 +119,9 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
                 """, new { topic });
         }
 
-        using var organiser = await app.StaffAsync("organiser");
-        var id = await ComposeAsync(organiser, Text("topic", topic));
-        await organiser.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { });
+        using var admin = await app.StaffAsync("admin", unit: null);
+        var id = await ComposeAsync(admin, Text("topic", topic));
+        await admin.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { });
         app.Wechat.Faults.DeliverThenDropNext(1, "/cgi-bin/message/custom/send", "o-solo-1");
         await Job.RunAsync(id, CancellationToken.None);
         await Job.RunAsync(id, CancellationToken.None);
