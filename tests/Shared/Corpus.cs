@@ -20,6 +20,9 @@ public static class Corpus
     /// <summary>The text of <c>tests/Corpus/{path}</c>.</summary>
     public static string Read(string path) => File.ReadAllText(Path.Combine(Root.Value, path));
 
+    /// <summary>The bytes of <c>tests/Corpus/{path}</c> (image answers).</summary>
+    public static byte[] ReadBytes(string path) => File.ReadAllBytes(Path.Combine(Root.Value, path));
+
     /// <summary>File names (without folder) under <c>tests/Corpus/{folder}</c> matching <paramref name="pattern"/>.</summary>
     public static IEnumerable<string> Files(string folder, string pattern = "*") =>
         Directory.EnumerateFiles(Path.Combine(Root.Value, folder), pattern).Select(Path.GetFileName).Order(StringComparer.Ordinal)!;

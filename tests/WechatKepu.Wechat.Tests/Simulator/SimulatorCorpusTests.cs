@@ -70,6 +70,20 @@ public sealed class SimulatorCorpusTests(SimulatorFixture fixture) : IClassFixtu
         Assert.Equal(CorpusShape("api/jscode2session.ok.json"), Shape(session));
     }
 
+    [Fact]
+    public async Task A_code_is_an_image_and_a_refusal_is_json()
+    {
+        var (http, _, token) = await AccountAsync();
+        var image = await http.PostAsJsonAsync($"/wxa/getwxacodeunlimit?access_token={token}", new { scene = "s=1", page = "pages/index/index" });
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        var png = WechatKepu.Testing.Corpus.ReadBytes("api/getwxacodeunlimit.ok.png");
+        Assert.Equal(png[..8], (await image.Content.ReadAsByteArrayAsync())[..8]); // the PNG signature
+
+        var refused = await http.PostAsJsonAsync($"/wxa/getwxacodeunlimit?access_token={token}", new { scene = new string('s', 33) });
+        Assert.StartsWith("application/json", refused.Content.Headers.ContentType?.ToString());
+        Assert.Equal(CorpusShape("api/getwxacodeunlimit.41030.json"), Shape(JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement));
+    }
+
     [Theory]
     [InlineData("push/subscribe_msg_sent_event.object.json", true)]
     [InlineData("push/subscribe_msg_sent_event.xml", false)]
