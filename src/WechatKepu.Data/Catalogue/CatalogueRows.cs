@@ -7,6 +7,9 @@ public sealed record ActivityRow
     public string Category { get; init; } = "";
     public int SortOrder { get; init; }
     public string Title { get; init; } = "";
+
+    /// <summary>At most 20 characters, for notices; '' when none is set.</summary>
+    public string ShortName { get; init; } = "";
     public string TimeText { get; init; } = "";
     public DateTime StartsOn { get; init; }
     public DateTime EndsOn { get; init; }

@@ -25,12 +25,15 @@ public sealed class CatalogueSeeder(NpgsqlDataSource dataSource, TimeProvider cl
     }
 
     private const string InsertActivity = """
-        INSERT INTO activities (code, category, sort_order, title, time_text, starts_on, ends_on, venue, districts,
+        INSERT INTO activities (code, category, sort_order, title, short_name, time_text, starts_on, ends_on, venue, districts,
                                 host_units, organiser_units, co_organiser_units, description, audience, accepts_signups, from_seed)
-        VALUES (@Code, @Category, @SortOrder, @Title, @TimeText, @StartsOn, @EndsOn, @Venue, @Districts,
+        VALUES (@Code, @Category, @SortOrder, @Title, @ShortName, @TimeText, @StartsOn, @EndsOn, @Venue, @Districts,
                 @HostUnits, @OrganiserUnits, @CoOrganiserUnits, @Description, @Audience, @AcceptsSignups, true)
         ON CONFLICT (code) DO NOTHING
         """;
+
+    // Installs seeded before short names existed get them; a short name staff have set is kept.
+    private const string FillShortName = "UPDATE activities SET short_name = @ShortName WHERE code = @Code AND from_seed AND short_name = ''";
 
     private const string InsertSession = """
         INSERT INTO sessions (activity_id, code, title, starts_at, ends_at, venue, capacity, waitlist_capacity,
@@ -57,8 +60,12 @@ public sealed class CatalogueSeeder(NpgsqlDataSource dataSource, TimeProvider cl
                 a.Code, a.Category, SortOrder = index, a.Title, a.TimeText,
                 StartsOn = a.StartsOn.ToDateTime(TimeOnly.MinValue), EndsOn = a.EndsOn.ToDateTime(TimeOnly.MinValue),
                 a.Venue, a.Districts, a.HostUnits, a.OrganiserUnits, a.CoOrganiserUnits, a.Description, a.Audience,
-                a.AcceptsSignups,
+                a.AcceptsSignups, ShortName = a.ShortName ?? "",
             }, tx, cancellationToken: cancellationToken));
+            if (!string.IsNullOrEmpty(a.ShortName))
+            {
+                await conn.ExecuteAsync(new CommandDefinition(FillShortName, new { a.Code, a.ShortName }, tx, cancellationToken: cancellationToken));
+            }
 
             foreach (var s in a.Sessions)
             {
@@ -91,7 +98,7 @@ public sealed record SeedCatalogue(string Source, int Year, IReadOnlyList<SeedAc
 public sealed record SeedActivity(
     string Code, string Category, string Title, string TimeText, DateOnly StartsOn, DateOnly EndsOn, string Venue,
     string[] Districts, string[] HostUnits, string[] OrganiserUnits, string[] CoOrganiserUnits,
-    string Description, string Audience, bool AcceptsSignups = false, IReadOnlyList<SeedSession>? Sessions = null)
+    string Description, string Audience, bool AcceptsSignups = false, IReadOnlyList<SeedSession>? Sessions = null, string? ShortName = null)
 {
     public IReadOnlyList<SeedSession> Sessions { get; init; } = Sessions ?? [];
 }

@@ -8,7 +8,8 @@ namespace WechatKepu.Data.Console;
 /// <summary>What staff may set on an activity of the catalogue.</summary>
 public sealed record ActivityEdit(
     string Category, string Title, string TimeText, DateOnly StartsOn, DateOnly EndsOn, string Venue, string[] Districts,
-    string[] HostUnits, string[] OrganiserUnits, string[] CoOrganiserUnits, string Description, string Audience, bool AcceptsSignups)
+    string[] HostUnits, string[] OrganiserUnits, string[] CoOrganiserUnits, string Description, string Audience, bool AcceptsSignups,
+    string? ShortName = null)
 {
     public bool Names(string unit) => HostUnits.Contains(unit) || OrganiserUnits.Contains(unit) || CoOrganiserUnits.Contains(unit);
 }
@@ -18,9 +19,9 @@ public sealed class ActivityEditStore(NpgsqlDataSource dataSource, AuditLog audi
 {
     // Staff activities are numbered S1, S2… beside the plan's 5.1.1…; the placeholder never commits.
     private const string InsertSql = """
-        INSERT INTO activities (code, category, sort_order, title, time_text, starts_on, ends_on, venue, districts, host_units,
+        INSERT INTO activities (code, category, sort_order, title, short_name, time_text, starts_on, ends_on, venue, districts, host_units,
                                 organiser_units, co_organiser_units, description, audience, accepts_signups, created_at, updated_at)
-        VALUES ('new-' || gen_random_uuid(), @Category, 1000, @Title, @TimeText, @StartsOn, @EndsOn, @Venue, @Districts, @HostUnits,
+        VALUES ('new-' || gen_random_uuid(), @Category, 1000, @Title, coalesce(@ShortName, ''), @TimeText, @StartsOn, @EndsOn, @Venue, @Districts, @HostUnits,
                 @OrganiserUnits, @CoOrganiserUnits, @Description, @Audience, @AcceptsSignups, @now, @now)
         RETURNING id;
         """;
@@ -39,7 +40,7 @@ public sealed class ActivityEditStore(NpgsqlDataSource dataSource, AuditLog audi
     }
 
     private const string UpdateSql = """
-        UPDATE activities SET category = @Category, title = @Title, time_text = @TimeText, starts_on = @StartsOn, ends_on = @EndsOn,
+        UPDATE activities SET category = @Category, title = @Title, short_name = coalesce(@ShortName, short_name), time_text = @TimeText, starts_on = @StartsOn, ends_on = @EndsOn,
                venue = @Venue, districts = @Districts, host_units = @HostUnits, organiser_units = @OrganiserUnits,
                co_organiser_units = @CoOrganiserUnits, description = @Description, audience = @Audience,
                accepts_signups = @AcceptsSignups, updated_at = @now
@@ -66,6 +67,6 @@ public sealed class ActivityEditStore(NpgsqlDataSource dataSource, AuditLog audi
     {
         e.Category, e.Title, e.TimeText, StartsOn = e.StartsOn.ToDateTime(TimeOnly.MinValue), EndsOn = e.EndsOn.ToDateTime(TimeOnly.MinValue),
         e.Venue, e.Districts, e.HostUnits, e.OrganiserUnits, e.CoOrganiserUnits, e.Description, e.Audience, e.AcceptsSignups,
-        now = now.UtcDateTime,
+        e.ShortName, now = now.UtcDateTime,
     };
 }

@@ -115,9 +115,19 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         WHERE id = @sessionId
         """;
 
+    private const string WhereSql = "SELECT starts_at, venue FROM sessions WHERE id = @sessionId";
+
+    // Everyone holding or waiting for a place hears of a new time or venue (the reminder engine notifies).
+    private const string ChangedEventsSql = """
+        INSERT INTO signup_events (signup_id, session_id, kind, detail, created_at)
+        SELECT id, session_id, 'session_changed', @detail, @now FROM signups
+        WHERE session_id = @sessionId AND status IN ('confirmed', 'waitlisted')
+        """;
+
     /// <summary>
     /// Edits, moves or resizes a session under its row lock. Capacity may not fall below the confirmed
-    /// places; places it adds go at once to the waiting list, in its order.
+    /// places; places it adds go at once to the waiting list, in its order. A new start or venue gives each
+    /// live sign-up a 'session_changed' event whose detail says what changed, for the parents' notice.
     /// </summary>
     public async Task<SessionChange> UpdateSessionAsync(long sessionId, SessionEdit edit, StaffActor actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -134,7 +144,13 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
             return new SessionChange(SessionChangeOutcome.CapacityBelowConfirmed, [], c.ConfirmedCount);
         }
 
+        var before = await conn.QuerySingleAsync<(DateTime StartsAt, string Venue)>(new CommandDefinition(WhereSql, new { sessionId }, tx, cancellationToken: cancellationToken));
         await conn.ExecuteAsync(new CommandDefinition(UpdateSessionSql, Args(edit, new { sessionId, now = now.UtcDateTime }), tx, cancellationToken: cancellationToken));
+        if (ChangeDetail(new DateTimeOffset(DateTime.SpecifyKind(before.StartsAt, DateTimeKind.Utc)), before.Venue, edit) is { } detail)
+        {
+            await conn.ExecuteAsync(new CommandDefinition(ChangedEventsSql, new { sessionId, detail, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
+        }
+
         var promoted = await SignupStore.PromoteLockedAsync(conn, tx, sessionId, now, cancellationToken);
         var waiting = await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT waitlist_count FROM sessions WHERE id = @sessionId", new { sessionId }, tx, cancellationToken: cancellationToken));
         if (edit.WaitlistCapacity < waiting)
@@ -154,7 +170,8 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
             WHERE session_id = @sessionId AND status IN ('confirmed', 'waitlisted')
             RETURNING id, session_id
         ), ev AS (
-            INSERT INTO signup_events (signup_id, session_id, kind, created_at) SELECT id, session_id, 'session_cancelled', @now FROM gone
+            INSERT INTO signup_events (signup_id, session_id, kind, detail, created_at)
+            SELECT id, session_id, 'session_cancelled', nullif(@reason, ''), @now FROM gone
         ), s AS (
             UPDATE sessions SET status = 'cancelled', updated_at = @now,
                    confirmed_count = (SELECT count(*) FROM signups WHERE session_id = @sessionId AND status = 'checked_in'),
@@ -179,10 +196,24 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
             return refusal;
         }
 
-        var affected = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CancelSessionSql, new { sessionId, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
+        var affected = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CancelSessionSql, new { sessionId, reason, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
         await audit.WriteAsync(actor.Id, actor.Name, "session.cancel", $"session:{sessionId}", new { reason, affected }, now, cancellationToken, conn, tx);
         await tx.CommitAsync(cancellationToken);
         return new SessionChange(SessionChangeOutcome.Done, [], affected);
+    }
+
+    /// <summary>What a parent's change notice says beside the new time and place (at most 20 characters); null when neither moved.</summary>
+    public static string? ChangeDetail(DateTimeOffset startsBefore, string venueBefore, SessionEdit edit)
+    {
+        var moved = startsBefore != edit.StartsAt;
+        var relocated = !string.Equals(venueBefore, edit.Venue, StringComparison.Ordinal);
+        return (moved, relocated) switch
+        {
+            (true, true) => "时间和地点均已变更，请留意",
+            (true, false) => "已改期，原定" + Shanghai.ToShanghai(startsBefore).ToString("M月d日 HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            (false, true) => "活动地点已变更，请留意",
+            _ => null,
+        };
     }
 
     private static DynamicParameters Args(SessionEdit e, object extra)

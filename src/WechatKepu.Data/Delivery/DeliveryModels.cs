@@ -5,6 +5,7 @@ public static class CampaignKinds
     public const string SessionReminder = "session_reminder";
     public const string WaitlistPromoted = "waitlist_promoted";
     public const string SessionCancelled = "session_cancelled";
+    public const string SessionChanged = "session_changed";
     public const string TopicRound = "topic_round";
     public const string Broadcast = "broadcast";
 }

@@ -3,12 +3,18 @@ using Npgsql;
 
 namespace WechatKepu.Data.Delivery;
 
-public sealed record DueSessionReminder(long SessionId, DateTime StartsAt, string Title, string ActivityTitle, string Venue, int Minutes);
+public sealed record DueSessionReminder(
+    long SessionId, DateTime StartsAt, string Title, string ActivityTitle, string ShortName, string Venue, int Minutes);
 
-public sealed record PendingNotice(long Id, string Kind, long SessionId, long SignupId, string Title, string ActivityTitle, DateTime StartsAt, string Venue);
+/// <param name="Detail">For a cancellation the reason staff gave; for a change what it was before.</param>
+public sealed record PendingNotice(
+    long Id, string Kind, long SessionId, long SignupId, string Title, string ActivityTitle, string ShortName, DateTime StartsAt, string Venue,
+    string? Detail);
 
+/// <param name="Place">The venue of the topic's activity, if it has one.</param>
 public sealed record DueTopicRound(
-    long RoundId, string RoundTitle, DateTime StartsAt, long TopicId, string AppId, string TopicName, string Description, string TemplateId, string? Url);
+    long RoundId, string RoundTitle, DateTime StartsAt, long TopicId, string AppId, string TopicName, string Description, string TemplateId,
+    string? Url, string? Place);
 
 /// <summary>
 /// What the reminder planner reads and reconciles: due session reminders and topic rounds, and the
@@ -61,13 +67,16 @@ public sealed class ReminderStore(NpgsqlDataSource dataSource)
     }
 
     // The latest offset due wins: a parent who signs up three hours before the start gets the 2 h
-    // reminder only, not a late 24 h one followed by the 2 h one.
+    // reminder only, not a late 24 h one followed by the 2 h one. An offset is overdue once less than
+    // half of it is left (a session created or moved 2 h 11 min before its start): it is skipped, not
+    // sent late with a wrong promise; the next smaller offset reminds them in time.
     private const string DueSessionsSql = """
-        SELECT s.id AS session_id, s.starts_at, s.title, a.title AS activity_title, s.venue, o.minutes
+        SELECT s.id AS session_id, s.starts_at, s.title, a.title AS activity_title, a.short_name, s.venue, o.minutes
         FROM sessions s
         JOIN activities a ON a.id = s.activity_id
         CROSS JOIN LATERAL (
-            SELECT min(m) AS minutes FROM unnest(@offsets) AS m WHERE s.starts_at - make_interval(mins => m) <= @now
+            SELECT min(m) AS minutes FROM unnest(@offsets) AS m
+            WHERE s.starts_at - make_interval(mins => m) <= @now AND s.starts_at - @now >= make_interval(secs => m * 30)
         ) o
         WHERE s.status <> 'cancelled' AND s.starts_at > @now AND s.starts_at <= @horizon AND o.minutes IS NOT NULL
           AND EXISTS (SELECT 1 FROM signups g WHERE g.session_id = s.id AND g.status = 'confirmed')
@@ -86,10 +95,10 @@ public sealed class ReminderStore(NpgsqlDataSource dataSource)
     }
 
     private const string PendingNoticesSql = """
-        SELECT e.id, e.kind, e.session_id, e.signup_id, s.title, a.title AS activity_title, s.starts_at, s.venue
+        SELECT e.id, e.kind, e.session_id, e.signup_id, s.title, a.title AS activity_title, a.short_name, s.starts_at, s.venue, e.detail
         FROM signup_events e
         JOIN sessions s ON s.id = e.session_id JOIN activities a ON a.id = s.activity_id
-        WHERE e.notified_at IS NULL AND e.kind IN ('promoted', 'session_cancelled')
+        WHERE e.notified_at IS NULL AND e.kind IN ('promoted', 'session_cancelled', 'session_changed')
         ORDER BY e.id
         LIMIT @limit
         FOR UPDATE OF e SKIP LOCKED
@@ -106,8 +115,9 @@ public sealed class ReminderStore(NpgsqlDataSource dataSource)
 
     private const string DueRoundsSql = """
         SELECT r.id AS round_id, r.title AS round_title, r.starts_at, t.id AS topic_id, t.app_id, t.name AS topic_name,
-               t.description, t.template_id, t.url
+               t.description, t.template_id, t.url, a.venue AS place
         FROM reminder_topic_rounds r JOIN reminder_topics t ON t.id = r.topic_id
+        LEFT JOIN activities a ON a.id = t.activity_id
         WHERE r.status = 'scheduled' AND t.enabled AND t.template_id <> ''
           AND r.starts_at > @now AND r.starts_at - make_interval(mins => t.offset_minutes) <= @now
           AND NOT EXISTS (SELECT 1 FROM delivery_campaigns c

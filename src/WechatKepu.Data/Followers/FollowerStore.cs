@@ -39,6 +39,9 @@ public enum TopicChange
 
     /// <summary>It already was so.</summary>
     Unchanged,
+
+    /// <summary>The topic has no template to send with: nothing would ever arrive, so no one may subscribe.</summary>
+    NoChannel,
 }
 
 /// <summary>
@@ -113,7 +116,10 @@ public sealed class FollowerStore(NpgsqlDataSource dataSource)
         await conn.ExecuteAsync(new CommandDefinition(ScanSql, new { followerId, scene, at = at.UtcDateTime }, tx, cancellationToken: cancellationToken));
     }
 
-    private const string TopicIdSql = "SELECT id FROM reminder_topics WHERE app_id = @appId AND name = @name AND enabled";
+    // A topic can send only with a template: without one it is not offered and cannot be subscribed to.
+    internal const string CanSendSql = "template_id <> ''";
+
+    private const string TopicIdSql = "SELECT id, " + CanSendSql + " AS can_send FROM reminder_topics WHERE app_id = @appId AND name = @name AND enabled";
 
     private const string SubscribeTopicSql = """
         INSERT INTO topic_subscriptions (topic_id, follower_id, subscribed_at) VALUES (@topicId, @followerId, @at)
@@ -133,11 +139,19 @@ public sealed class FollowerStore(NpgsqlDataSource dataSource)
         NpgsqlConnection conn, NpgsqlTransaction tx, string appId, long followerId, string topicName, bool subscribe,
         DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var topicId = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(TopicIdSql, new { appId, name = topicName }, tx, cancellationToken: cancellationToken));
-        if (topicId is null)
+        var topic = await conn.QuerySingleOrDefaultAsync<(long Id, bool CanSend)?>(
+            new CommandDefinition(TopicIdSql, new { appId, name = topicName }, tx, cancellationToken: cancellationToken));
+        if (topic is not { } found)
         {
             return TopicChange.UnknownTopic;
         }
+
+        if (subscribe && !found.CanSend)
+        {
+            return TopicChange.NoChannel;
+        }
+
+        var topicId = found.Id;
 
         var changed = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(subscribe ? SubscribeTopicSql : UnsubscribeTopicSql,
             new { topicId, followerId, at = at.UtcDateTime }, tx, cancellationToken: cancellationToken));
@@ -155,9 +169,9 @@ public sealed class FollowerStore(NpgsqlDataSource dataSource)
         NpgsqlConnection conn, NpgsqlTransaction? tx, long followerId, CancellationToken cancellationToken) =>
         (await conn.QueryAsync<string>(new CommandDefinition(MyTopicsSql, new { followerId }, tx, cancellationToken: cancellationToken))).ToList();
 
-    private const string TopicsSql = "SELECT name FROM reminder_topics WHERE app_id = @appId AND enabled ORDER BY name";
+    private const string TopicsSql = "SELECT name FROM reminder_topics WHERE app_id = @appId AND enabled AND " + CanSendSql + " ORDER BY name";
 
-    /// <summary>Names of the account's enabled topics.</summary>
+    /// <summary>Names of the account's topics followers can subscribe to (enabled, with a template).</summary>
     public static async Task<IReadOnlyList<string>> TopicsAsync(
         NpgsqlConnection conn, NpgsqlTransaction? tx, string appId, CancellationToken cancellationToken) =>
         (await conn.QueryAsync<string>(new CommandDefinition(TopicsSql, new { appId }, tx, cancellationToken: cancellationToken))).ToList();

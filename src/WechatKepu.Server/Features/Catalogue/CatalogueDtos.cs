@@ -8,6 +8,9 @@ public sealed record ActivityDto(
     string Venue, string[] Districts, string[] HostUnits, string[] OrganiserUnits, string[] CoOrganiserUnits,
     string Description, string Audience, bool AcceptsSignups)
 {
+    /// <summary>At most 20 characters: the name notices show (WeChat cuts longer keyword values).</summary>
+    public string ShortName { get; init; } = "";
+
     public IReadOnlyList<SessionDto> Sessions { get; init; } = [];
 }
 

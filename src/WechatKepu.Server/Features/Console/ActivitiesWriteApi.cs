@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using WechatKepu.Data.Catalogue;
 using WechatKepu.Data.Console;
 using WechatKepu.Server.Features.Catalogue;
+using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Infrastructure;
 
@@ -10,7 +11,8 @@ namespace WechatKepu.Server.Features.Console;
 
 public sealed record ActivityRequest(
     string? Category, string? Title, string? TimeText, DateOnly? StartsOn, DateOnly? EndsOn, string? Venue, string[]? Districts,
-    string[]? HostUnits, string[]? OrganiserUnits, string[]? CoOrganiserUnits, string? Description, string? Audience, bool? AcceptsSignups);
+    string[]? HostUnits, string[]? OrganiserUnits, string[]? CoOrganiserUnits, string? Description, string? Audience, bool? AcceptsSignups,
+    string? ShortName = null);
 
 /// <summary>
 /// Creating and editing activities. An organiser may only create or keep an activity whose host,
@@ -18,7 +20,7 @@ public sealed record ActivityRequest(
 /// </summary>
 public static class ActivitiesWriteApi
 {
-    internal static (ActivityEdit? Edit, Errors Errors) Validate(ActivityRequest? r)
+    internal static (ActivityEdit? Edit, Errors Errors) Validate(ActivityRequest? r, bool creating = true)
     {
         var errors = new Errors();
         var category = r?.Category?.Trim();
@@ -28,6 +30,7 @@ public static class ActivitiesWriteApi
         }
 
         var title = errors.Text("title", r?.Title, "活动名称", 200);
+        var shortName = ShortNameOf(errors, r?.ShortName, title, creating);
         var timeText = errors.Text("timeText", r?.TimeText, "活动时间（如 9月-11月）", 50);
         var venue = errors.Text("venue", r?.Venue, "地点", 200);
         var description = errors.Text("description", r?.Description, "简介", 2000, required: false) ?? "";
@@ -57,7 +60,26 @@ public static class ActivitiesWriteApi
         }
 
         return (new ActivityEdit(category!, title!, timeText!, starts, r!.EndsOn!.Value, venue!, districts, hosts, organisers, coOrganisers,
-            description, audience, r.AcceptsSignups ?? false), errors);
+            description, audience, r.AcceptsSignups ?? false, shortName), errors);
+    }
+
+    /// <summary>
+    /// The name notices show: WeChat displays at most 20 characters of a field, so a longer title needs one
+    /// chosen by staff. Null on an edit keeps the stored one.
+    /// </summary>
+    private static string? ShortNameOf(Errors errors, string? value, string? title, bool creating)
+    {
+        var shortName = value?.Trim();
+        if (shortName is { Length: > NoticeText.FieldLength } || (shortName is not null && shortName.Any(char.IsControl)))
+        {
+            errors.Add("shortName", $"简称最多 {NoticeText.FieldLength} 个字（微信通知每项只显示 {NoticeText.FieldLength} 个字）");
+        }
+        else if (creating && string.IsNullOrEmpty(shortName) && title is { Length: > NoticeText.FieldLength })
+        {
+            errors.Add("shortName", $"活动名称超过 {NoticeText.FieldLength} 个字，请填写简称，微信通知中显示简称");
+        }
+
+        return shortName;
     }
 
     private static string[] Units(Errors errors, string field, string[]? values, bool required)
@@ -108,7 +130,7 @@ public static class ActivitiesWriteApi
             return problem;
         }
 
-        var (edit, errors) = Validate(request);
+        var (edit, errors) = Validate(request, creating: false);
         if (edit is null)
         {
             return Problems.Validation(errors.All);

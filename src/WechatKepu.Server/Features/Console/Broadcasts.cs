@@ -56,6 +56,17 @@ public static class BroadcastsApi
     public const int MassPerMinute = 60;
 
     private static readonly string[] Kinds = ["text", "news", "template"];
+
+    /// <summary>
+    /// Since 2023-05-04 WeChat shows no first/remark and at most 20 characters of a keyword on one line: a
+    /// broadcast that relies on them would reach followers without what it meant to say.
+    /// </summary>
+    internal static string? TemplateFieldProblem(IReadOnlyDictionary<string, string> data) =>
+        data.Keys.FirstOrDefault(k => k is "first" or "remark") is { } hidden
+            ? $"微信已不再显示 {hidden} 字段，请把内容放进模板的关键词字段"
+            : data.FirstOrDefault(kv => Reminders.NoticeText.OneLine(kv.Value) != kv.Value || kv.Value.Length > Reminders.NoticeText.FieldLength) is { Key: { } key }
+                ? $"字段 {key} 超过 {Reminders.NoticeText.FieldLength} 个字、含换行或表情：微信只显示一行前 {Reminders.NoticeText.FieldLength} 个字"
+                : null;
     private static readonly string[] Audiences = ["all", "tag", "topic", "session"];
 
     public static IServiceCollection AddBroadcasts(this IServiceCollection services)
@@ -164,6 +175,10 @@ public static class BroadcastsApi
                 {
                     errors.Add("template.data", "请填写模板的各个字段（每项不超过 200 字）");
                     data = [];
+                }
+                else if (TemplateFieldProblem(data) is { } hiddenOrCut)
+                {
+                    errors.Add("template.data", hiddenOrCut);
                 }
 
                 content = new BroadcastContent(null, null, new TemplateBody(templateId, data), page);

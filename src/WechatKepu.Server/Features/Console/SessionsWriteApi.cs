@@ -4,6 +4,7 @@ using WechatKepu.Data.Catalogue;
 using WechatKepu.Data.Console;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.MiniProgram;
+using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Infrastructure;
 
@@ -50,6 +51,15 @@ public static class SessionsWriteApi
         if (closes <= opens)
         {
             errors.Add("signupClosesAt", "报名截止时间须晚于报名开始时间");
+        }
+        else if (r?.StartsAt is not null && closes > starts)
+        {
+            errors.Add("signupClosesAt", "报名截止时间不能晚于开始时间");
+        }
+
+        if (r?.StartsAt is not null && r.CancelDeadline > starts)
+        {
+            errors.Add("cancelDeadline", "取消截止时间不能晚于开始时间");
         }
 
         Range(errors, "minGrade", r?.MinGrade, 0, 12, "年级");
@@ -119,7 +129,7 @@ public static class SessionsWriteApi
         }
 
         var now = clock.GetUtcNow();
-        var (edit, errors) = Validate(request, now);
+        var (edit, errors) = Validate(MoveDeadlines(request, await activities.GetSessionAsync(id, ct)), now);
         if (edit is null)
         {
             return Problems.Validation(errors.All);
@@ -137,7 +147,36 @@ public static class SessionsWriteApi
         };
     }
 
-    public static async Task<Results<Ok<SessionChangeDto>, ProblemHttpResult>> CancelAsync(
+    /// <summary>
+    /// Moving a session moves the sign-up close and cancel deadlines the request leaves as they were by the
+    /// same amount, so they keep their distance to the start; deadlines staff changed themselves are theirs
+    /// (and refused when after the new start).
+    /// </summary>
+    internal static SessionRequest? MoveDeadlines(SessionRequest? request, SessionRow? current)
+    {
+        if (request?.StartsAt is not { } starts || current is null)
+        {
+            return request;
+        }
+
+        var shift = starts - CatalogueMapping.Utc(current.StartsAt);
+        if (shift == TimeSpan.Zero)
+        {
+            return request;
+        }
+
+        // The console's inputs hold minutes: a value within the same minute is the stored one, untouched.
+        static bool Unchanged(DateTimeOffset? sent, DateTime stored) =>
+            sent is { } s && Math.Abs((s - CatalogueMapping.Utc(stored)).TotalMinutes) < 1;
+
+        return request with
+        {
+            SignupClosesAt = Unchanged(request.SignupClosesAt, current.SignupClosesAt) ? CatalogueMapping.Utc(current.SignupClosesAt) + shift : request.SignupClosesAt,
+            CancelDeadline = Unchanged(request.CancelDeadline, current.CancelDeadline) ? CatalogueMapping.Utc(current.CancelDeadline) + shift : request.CancelDeadline,
+        };
+    }
+
+    public static async Task<Results<Ok<SessionChangeDto>, ValidationProblem, ProblemHttpResult>> CancelAsync(
         long id, CancelSessionRequest? request, HttpContext http, ConsoleStore store, ActivityStore activities, TimeProvider clock, CancellationToken ct)
     {
         var actor = http.User.Actor();
@@ -146,7 +185,15 @@ public static class SessionsWriteApi
             return problem;
         }
 
-        var change = await store.CancelSessionAsync(id, request?.Reason?.Trim() ?? "", actor, clock.GetUtcNow(), ct);
+        // The reason is shown to parents in one template field: WeChat displays at most 20 characters of it.
+        var errors = new Errors();
+        var reason = errors.Text("reason", request?.Reason, "取消原因（微信通知每项只显示 20 个字）", NoticeText.FieldLength, required: false) ?? "";
+        if (errors.Any)
+        {
+            return Problems.Validation(errors.All);
+        }
+
+        var change = await store.CancelSessionAsync(id, reason, actor, clock.GetUtcNow(), ct);
         return change.Outcome switch
         {
             SessionChangeOutcome.Done => TypedResults.Ok(new SessionChangeDto((await activities.GetSessionAsync(id, ct))!.Adapt<SessionDto>(), [], change.Affected)),

@@ -18,9 +18,9 @@ public sealed class RemindersOptions
     /// <summary>That account's template ids per purpose; a purpose without one has no fallback.</summary>
     public OfficialAccountTemplates OfficialAccountTemplates { get; set; } = new();
 
-    /// <summary>The mini-program page a subscribe message opens.</summary>
+    /// <summary>The mini-program page a subscribe message opens (must be a page of miniprogram/app.json).</summary>
     [Required]
-    public string MiniProgramPage { get; set; } = "pages/signups/index";
+    public string MiniProgramPage { get; set; } = "pages/signups/signups";
 
     /// <summary>Create the 健康柳州 topic 健康知识问答 (plan item 5.3.3) when an official account is configured.</summary>
     public bool SeedHealthTopic { get; set; } = true;
@@ -40,4 +40,16 @@ public sealed class OfficialAccountTemplates
     public string? WaitlistPromoted { get; set; }
 
     public string? SessionCancelled { get; set; }
+
+    public string? SessionChanged { get; set; }
+
+    /// <summary>The template id for a notice purpose (<see cref="NoticePurposes"/>), or null.</summary>
+    public string? For(string purpose) => purpose switch
+    {
+        NoticePurposes.SessionReminder => SessionReminder,
+        NoticePurposes.WaitlistPromoted => WaitlistPromoted,
+        NoticePurposes.SessionCancelled => SessionCancelled,
+        NoticePurposes.SessionChanged => SessionChanged,
+        _ => null,
+    };
 }

@@ -11,6 +11,7 @@ public static class RemindersSetup
         services.AddOptions<RemindersOptions>().BindConfiguration(RemindersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ReminderStore>();
         services.AddSingleton<TopicStore>();
+        services.AddSingleton<NoticeTemplateStore>();
         services.AddSingleton<ReminderPlanner>();
         services.AddHostedService<HealthTopicSeeder>();
         return services;

@@ -16,7 +16,17 @@ public sealed record RoundRequest(string? Title, DateTimeOffset? StartsAt);
 public sealed record RoundDto(long Id, string Title, DateTimeOffset StartsAt, string Status);
 
 public sealed record TopicDto(long Id, string AppId, string Name, string Description, long? ActivityId, string TemplateId,
-    int OffsetMinutes, string? Url, bool Enabled, int Subscribers, IReadOnlyList<RoundDto> Rounds);
+    int OffsetMinutes, string? Url, bool Enabled, int Subscribers, IReadOnlyList<RoundDto> Rounds)
+{
+    /// <summary>Whether rounds reach subscribers; false also means followers are not offered the topic.</summary>
+    public bool CanSend => Blockers.Count == 0;
+
+    /// <summary>Why the topic cannot send, in Chinese for staff; empty when it can.</summary>
+    public IReadOnlyList<string> Blockers { get; init; } = [];
+
+    /// <summary>What staff should know though the topic can send (no round planned yet).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Staff define reminder topics (e.g. 健康知识问答 on 健康柳州) and their rounds; followers subscribe with
@@ -36,19 +46,20 @@ public static class TopicsApi
         write.MapPost("/{id:long}/rounds", AddRoundAsync);
         write.MapPut("/{id:long}/rounds/{roundId:long}", MoveRoundAsync);
         write.MapDelete("/{id:long}/rounds/{roundId:long}", CancelRoundAsync);
+        app.MapNoticeTemplatesApi();
         return app;
     }
 
-    public static async Task<Ok<List<TopicDto>>> ListAsync(TopicStore topics, CancellationToken ct)
+    public static async Task<Ok<List<TopicDto>>> ListAsync(TopicStore topics, WechatClients wechat, CancellationToken ct)
     {
         var (rows, rounds) = await topics.ListAsync(ct);
-        return TypedResults.Ok(rows.Select(t => Dto(t, rounds)).ToList());
+        return TypedResults.Ok(rows.Select(t => Dto(t, rounds, wechat)).ToList());
     }
 
-    public static async Task<Results<Ok<TopicDto>, ProblemHttpResult>> GetAsync(long id, TopicStore topics, CancellationToken ct)
+    public static async Task<Results<Ok<TopicDto>, ProblemHttpResult>> GetAsync(long id, TopicStore topics, WechatClients wechat, CancellationToken ct)
     {
         var (topic, rounds) = await topics.GetAsync(id, ct);
-        return topic is null ? TopicNotFound() : TypedResults.Ok(Dto(topic, rounds));
+        return topic is null ? TopicNotFound() : TypedResults.Ok(Dto(topic, rounds, wechat));
     }
 
     public static async Task<Results<Created<TopicDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
@@ -71,7 +82,7 @@ public static class TopicsApi
         }
 
         var (topic, rounds) = await topics.GetAsync(id, ct);
-        return TypedResults.Created($"/api/console/topics/{id}", Dto(topic!, rounds));
+        return TypedResults.Created($"/api/console/topics/{id}", Dto(topic!, rounds, wechat));
     }
 
     public static async Task<Results<Ok<TopicDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
@@ -96,7 +107,7 @@ public static class TopicsApi
         }
 
         var (topic, rounds) = await topics.GetAsync(id, ct);
-        return TypedResults.Ok(Dto(topic!, rounds));
+        return TypedResults.Ok(Dto(topic!, rounds, wechat));
     }
 
     public static async Task<Results<Created<RoundDto>, ValidationProblem, ProblemHttpResult>> AddRoundAsync(
@@ -215,7 +226,27 @@ public static class TopicsApi
 
     private static ProblemHttpResult TopicNotFound() => Problems.NotFound("没有找到该提醒主题");
 
-    private static TopicDto Dto(TopicRow t, IReadOnlyList<RoundRow> rounds) =>
-        new(t.Id, t.AppId, t.Name, t.Description, t.ActivityId, t.TemplateId, t.OffsetMinutes, t.Url, t.Enabled, t.Subscribers,
-            rounds.Where(r => r.TopicId == t.Id).Select(Round).ToList());
+    private static TopicDto Dto(TopicRow t, IReadOnlyList<RoundRow> rounds, WechatClients wechat)
+    {
+        var mine = rounds.Where(r => r.TopicId == t.Id).ToList();
+        var blockers = new List<string>();
+        if (t.TemplateId.Length == 0)
+        {
+            blockers.Add("未设置模板消息 ID：粉丝发送“订阅”时不会看到该主题，轮次也不会发送。请在公众号后台选用模板后填写。");
+        }
+
+        if (!t.Enabled)
+        {
+            blockers.Add("主题已停用。");
+        }
+
+        if (wechat.OfficialAccount(t.AppId) is null)
+        {
+            blockers.Add($"公众号 {t.AppId} 未在服务器配置中。");
+        }
+
+        var warnings = mine.Any(r => r.Status == "scheduled") ? new List<string>() : ["尚无待发送的轮次：请添加轮次及开始时间。"];
+        return new TopicDto(t.Id, t.AppId, t.Name, t.Description, t.ActivityId, t.TemplateId, t.OffsetMinutes, t.Url, t.Enabled, t.Subscribers,
+            mine.Select(Round).ToList()) { Blockers = blockers, Warnings = warnings };
+    }
 }

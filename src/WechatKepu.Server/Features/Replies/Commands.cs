@@ -262,6 +262,7 @@ internal static class TopicCommands
         return (change, subscribe) switch
         {
             (TopicChange.UnknownTopic, _) => $"没有找到提醒主题「{topic}」。" + await OfferAsync(context, cancellationToken),
+            (TopicChange.NoChannel, _) => $"「{topic}」的提醒暂未开通，现在订阅也收不到提醒，请稍后再试。" + await OfferAsync(context, cancellationToken),
             (TopicChange.Changed, true) => $"已订阅「{topic}」，每轮开始前会提醒您。发送「退订 {topic}」可取消。",
             (TopicChange.Unchanged, true) => $"您已订阅过「{topic}」。",
             (TopicChange.Changed, false) => $"已退订「{topic}」，不会再收到它的提醒。",

@@ -1,0 +1,140 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using WechatKepu.Data.Delivery;
+using WechatKepu.Server.Features.Staff;
+using WechatKepu.Server.Features.Wechat;
+using WechatKepu.Server.Infrastructure;
+
+namespace WechatKepu.Server.Features.Reminders;
+
+public sealed record NoticeFieldsRequest(string? Activity, string? Time, string? Place, string? Note);
+
+/// <param name="TemplateId">The template configured for the purpose on the channel; null: this notice is not sent on it.</param>
+/// <param name="Example">What a parent would see, field by field, for a sample notice.</param>
+public sealed record NoticeTemplateDto(string Purpose, string Name, string Channel, string? TemplateId, NoticeFields Fields, bool IsDefault,
+    IReadOnlyDictionary<string, string> Example, string? UpdatedBy);
+
+/// <summary>
+/// Staff choose which keyword of each notice's template carries the activity, the time, the place and the
+/// note: templates picked from WeChat's library name their fields differently (<c>thing1</c>, <c>time2</c>,
+/// <c>keyword3</c>…). Unset purposes use <see cref="NoticeFields.Default"/>.
+/// </summary>
+public static partial class NoticeTemplatesApi
+{
+    public static IEndpointRouteBuilder MapNoticeTemplatesApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/console/notice-templates").RequireAuthorization(StaffPolicies.Viewer).WithTags("Reminder topics");
+        read.MapGet("/", ListAsync);
+        var write = app.MapGroup("/api/console/notice-templates").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken()
+            .WithTags("Reminder topics");
+        write.MapPut("/{purpose}/{channel}", SaveAsync);
+        return app;
+    }
+
+    private static readonly Notice Sample = new("科普日柳州启动仪式", new DateTimeOffset(2024, 9, 19, 1, 30, 0, TimeSpan.Zero),
+        "柳南区金绿洲星光大道购物广场", "请提前15分钟到场签到");
+
+    public static async Task<Ok<List<NoticeTemplateDto>>> ListAsync(
+        NoticeTemplateStore store, IOptions<RemindersOptions> reminders, IOptions<WechatOptions> wechat, CancellationToken ct)
+    {
+        var rows = await store.ListAsync(ct);
+        var layouts = new NoticeLayouts(rows);
+        return TypedResults.Ok(NoticePurposes.Names
+            .SelectMany(p => NoticePurposes.Channels(p.Key).Select(channel =>
+            {
+                var fields = layouts.For(p.Key, channel);
+                var row = rows.FirstOrDefault(r => r.Purpose == p.Key && r.Channel == channel);
+                return new NoticeTemplateDto(p.Key, p.Value, channel, TemplateId(p.Key, channel, reminders.Value, wechat.Value), fields, row is null,
+                    fields.Data(Sample), row?.UpdatedBy);
+            }))
+            .ToList());
+    }
+
+    public static async Task<Results<Ok<NoticeTemplateDto>, ValidationProblem, ProblemHttpResult>> SaveAsync(
+        string purpose, string channel, NoticeFieldsRequest? request, HttpContext http, NoticeTemplateStore store,
+        IOptions<RemindersOptions> reminders, IOptions<WechatOptions> wechat, TimeProvider clock, CancellationToken ct)
+    {
+        if (!NoticePurposes.Names.TryGetValue(purpose, out var name) || !NoticePurposes.Channels(purpose).Contains(channel))
+        {
+            return Problems.NotFound("没有这种通知", "通知类型须为 session_reminder、signup_confirmed、waitlist_promoted、session_cancelled、" +
+                "session_changed 或 topic_round，渠道为 mp_subscribe（小程序订阅消息）或 oa_template（公众号模板消息）；主题提醒只用公众号模板消息。");
+        }
+
+        var errors = new Errors();
+        var subscribe = channel == DeliveryChannels.MiniProgramSubscribe;
+        var activity = Key(errors, "activity", request?.Activity, subscribe, required: true);
+        var time = Key(errors, "time", request?.Time, subscribe, required: true);
+        var place = Key(errors, "place", request?.Place, subscribe, required: false);
+        var note = Key(errors, "note", request?.Note, subscribe, required: false);
+        var keys = new[] { activity, time, place, note }.Where(k => !string.IsNullOrEmpty(k)).ToList();
+        if (keys.Count != keys.Distinct(StringComparer.Ordinal).Count())
+        {
+            errors.Add("fields", "每个模板字段只能放一项内容");
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Validation(errors.All);
+        }
+
+        var fields = new NoticeFields(activity!, time!, place ?? "", note ?? "");
+        await store.SaveAsync(new NoticeFieldRow(purpose, channel, fields.Activity, fields.Time, fields.Place, fields.Note),
+            http.User.Actor(), clock.GetUtcNow(), ct);
+        return TypedResults.Ok(new NoticeTemplateDto(purpose, name, channel, TemplateId(purpose, channel, reminders.Value, wechat.Value), fields, false,
+            fields.Data(Sample), http.User.Actor().Name));
+    }
+
+    /// <summary>
+    /// A template key as WeChat names them: <c>thing1</c>, <c>time2</c>, <c>keyword3</c>… Subscribe-message
+    /// kinds must suit the content (a time in <c>time</c>/<c>date</c>, text in <c>thing</c>/<c>phrase</c>).
+    /// </summary>
+    private static string? Key(Errors errors, string role, string? value, bool subscribe, bool required)
+    {
+        var key = value?.Trim() ?? "";
+        if (key.Length == 0)
+        {
+            if (required)
+            {
+                errors.Add(role, "请填写模板字段名，如 thing1、time2、keyword1");
+            }
+
+            return null;
+        }
+
+        if (key is "first" or "remark")
+        {
+            errors.Add(role, "自 2023 年 5 月 4 日起微信不再显示 first 和 remark 字段，请选用模板的关键词字段");
+            return null;
+        }
+
+        if (!KeyPattern().IsMatch(key))
+        {
+            errors.Add(role, "字段名应为模板中的关键词名，如 thing1、time2、keyword1（不含 .DATA）");
+            return null;
+        }
+
+        var kind = NoticeText.Kind(key);
+        if (role == "time" ? !(NoticeText.IsTimeKind(key) || (!subscribe && kind == "keyword")) : NoticeText.IsTimeKind(key))
+        {
+            errors.Add(role, role == "time" ? "时间须放在 time 或 date 类字段中" : "time / date 类字段只能放时间");
+            return null;
+        }
+
+        if (subscribe && role != "time" && kind is not ("thing" or "phrase" or "name"))
+        {
+            errors.Add(role, "订阅消息中文字内容须放在 thing（20 字以内）或 phrase（5 字以内）类字段中");
+            return null;
+        }
+
+        return key;
+    }
+
+    private static string? TemplateId(string purpose, string channel, RemindersOptions reminders, WechatOptions wechat) =>
+        channel == DeliveryChannels.MiniProgramSubscribe
+            ? wechat.MiniProgram.Templates.FirstOrDefault(t => t.Purpose == purpose)?.Id
+            : reminders.OfficialAccountTemplates.For(purpose) is { Length: > 0 } id ? id : null;
+
+    [GeneratedRegex("^[a-z][a-z_]*[0-9]{1,3}$")]
+    private static partial Regex KeyPattern();
+}
