@@ -18,6 +18,7 @@ public static class SimulatorEndpoints
         ChannelReceiptSink? receipts = null, ReceiptDelivery? delivery = null)
     {
         app.MapGet("/_sim/calls", (string? path) => path is null ? simulator.Calls : simulator.CallsTo(path));
+        app.MapGet("/_sim/messages", (string? openId) => openId is null ? simulator.Displayed : simulator.DisplayedTo(openId));
         app.MapPost("/_sim/login-codes", (LoginCodeRequest request) =>
             TypedResults.Ok(new { code = simulator.IssueLoginCode(request.OpenId, request.AppId, request.UnionId) }));
         app.MapPost("/_sim/grants", (GrantRequest request) =>

@@ -139,6 +139,7 @@ public sealed partial class WechatSimulator
 
         if (!deduplicated)
         {
+            RecordTemplateDisplay(r, account.AppId, toUser, Str(r.Body, "template_id")!);
             Receipts?.Publish(new TemplateSendJobFinished(account.AppId, r.Now, toUser, msgId, "success"));
         }
 
@@ -165,6 +166,18 @@ public sealed partial class WechatSimulator
             return Error(47003, "argument invalid! data is empty");
         }
 
+        var data = DataValues(Prop(r.Body, "data"));
+        if (CheckSubscribeData(data) is { } dataError)
+        {
+            return dataError;
+        }
+
+        // The page must exist in the published mini-program (app.json), query string aside.
+        if (Str(r.Body, "page") is { Length: > 0 } page && !account.Pages.IsEmpty && !account.Pages.ContainsKey(page.Split('?')[0]))
+        {
+            return Error(41030, "invalid page");
+        }
+
         // One accepted grant allows exactly one message.
         if (!_grants.TryGetValue((account.AppId, toUser, templateId), out var grants) || Interlocked.Decrement(ref grants.Value) < 0)
         {
@@ -177,6 +190,7 @@ public sealed partial class WechatSimulator
         }
 
         var msgId = NextMsgId();
+        RecordSubscribeDisplay(r, account.AppId, toUser, templateId, data);
         Receipts?.Publish(new SubscribeMessageSent(account.AppId, r.Now, toUser, templateId, msgId));
         return Ok(new JsonObject { ["msgid"] = msgId }, msgId);
     }
