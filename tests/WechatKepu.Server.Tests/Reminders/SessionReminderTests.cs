@@ -53,7 +53,7 @@ public sealed class SessionReminderTests(DeliveryApp app) : IClassFixture<Delive
         Assert.Equal(1, TemplatesTo(fanOpenId));
         var body = JsonDocument.Parse(app.Wechat.CallsTo(Template).Single(c => c.OpenId == fanOpenId).Body!).RootElement;
         Assert.Equal(DeliveryApp.OaReminderTemplate, body.GetProperty("template_id").GetString());
-        Assert.Equal("测试场次", body.GetProperty("data").GetProperty("keyword1").GetProperty("value").GetString());
+        Assert.Equal("青少年科学荟", body.GetProperty("data").GetProperty("keyword1").GetProperty("value").GetString());
     }
 
     [Fact]

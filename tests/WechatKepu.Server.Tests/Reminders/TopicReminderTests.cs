@@ -83,7 +83,7 @@ public sealed class TopicReminderTests(DeliveryApp app) : IClassFixture<Delivery
         Assert.Equal(0, Received(leftAccount.OpenId));
         var body = JsonDocument.Parse(app.Wechat.CallsTo(Template).Single(c => c.OpenId == early.OpenId).Body!).RootElement;
         Assert.Equal(DeliveryApp.TopicTemplate, body.GetProperty("template_id").GetString());
-        Assert.Equal("第一期", body.GetProperty("data").GetProperty("keyword1").GetProperty("value").GetString());
+        Assert.EndsWith("·第一期", body.GetProperty("data").GetProperty("keyword1").GetProperty("value").GetString());
         Assert.Equal("https://health.example/quiz", body.GetProperty("url").GetString());
     }
 
