@@ -81,7 +81,7 @@ public sealed class SubscribeTemplateOptions
     [Required]
     public string Id { get; set; } = "";
 
-    /// <summary>session_reminder | waitlist_promoted | session_cancelled</summary>
+    /// <summary>session_reminder | waitlist_promoted | session_cancelled | session_changed</summary>
     [Required]
     public string Purpose { get; set; } = "";
 
