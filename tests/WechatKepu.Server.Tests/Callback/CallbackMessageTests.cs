@@ -197,7 +197,7 @@ public sealed class CallbackMessageTests(CallbackApp app) : IClassFixture<Callba
         var topic = $"健康素养问答{(int)mode}";
         await using (var conn = await app.OpenAsync())
         {
-            await conn.ExecuteAsync("INSERT INTO reminder_topics (app_id, name) VALUES (@app, @topic)", new { app = CallbackApp.AppId, topic });
+            await conn.ExecuteAsync("INSERT INTO reminder_topics (app_id, name, template_id) VALUES (@app, @topic, 'oa-tmpl-quiz')", new { app = CallbackApp.AppId, topic });
         }
 
         using var platform = app.Platform();

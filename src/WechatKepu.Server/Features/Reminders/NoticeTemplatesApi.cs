@@ -33,7 +33,7 @@ public static partial class NoticeTemplatesApi
     }
 
     private static readonly Notice Sample = new("科普日柳州启动仪式", new DateTimeOffset(2024, 9, 19, 1, 30, 0, TimeSpan.Zero),
-        "柳南区金绿洲星光大道购物广场", "请提前15分钟到场签到");
+        "柳南区金绿洲星光大道购物广场", "请提前15分钟到场签到", "即将开始");
 
     public static async Task<Ok<List<NoticeTemplateDto>>> ListAsync(
         NoticeTemplateStore store, IOptions<RemindersOptions> reminders, IOptions<WechatOptions> wechat, CancellationToken ct)

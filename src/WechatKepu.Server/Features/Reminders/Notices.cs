@@ -33,7 +33,8 @@ public static class NoticePurposes
 }
 
 /// <summary>What a notice says: what, when, where, and what to do (or why).</summary>
-public sealed record Notice(string Activity, DateTimeOffset Time, string Place, string Note);
+/// <param name="Status">At most five Chinese characters (即将开始, 已取消…): the note when its field is a subscribe <c>phrase</c>.</param>
+public sealed record Notice(string Activity, DateTimeOffset Time, string Place, string Note, string Status = "请留意");
 
 /// <summary>
 /// Which template keyword carries each part of a <see cref="Notice"/> ('' = the template has no field for
@@ -60,6 +61,7 @@ public sealed record NoticeFields(string Activity, string Time, string Place, st
                 "time" => NoticeText.Time(notice.Time),
                 "activity" => NoticeText.Fit(notice.Activity, NoticeText.Limit(key)),
                 "place" => NoticeText.Fit(NoticeText.Place(notice.Place, NoticeText.Limit(key)), NoticeText.Limit(key)),
+                _ when NoticeText.Kind(key) == "phrase" => notice.Status,
                 _ => NoticeText.Fit(notice.Note, NoticeText.Limit(key)),
             };
         }

@@ -49,7 +49,7 @@ public sealed class ReminderPlanner(
             }
 
             var notice = new Notice(NoticeText.Activity(due.ShortName, due.ActivityTitle), startsAt, due.Venue,
-                $"距开始{NoticeText.Left(left)}，请准时参加");
+                $"距开始{NoticeText.Left(left)}，请准时参加", "即将开始");
             created += await CreateAsync(new CampaignSpec(CampaignKinds.SessionReminder,
                 ReminderStore.SessionReminderSource(due.SessionId, due.Minutes, startsAt), $"活动提醒：{notice.Activity}", now,
                 ParentContent(NoticePurposes.SessionReminder, layouts, notice),
@@ -91,7 +91,7 @@ public sealed class ReminderPlanner(
         var note = description.Length is > 0 and <= NoticeText.FieldLength ? description
             : round.Url is not null ? "点击查看详情并参与"
             : unsubscribe.Length <= NoticeText.FieldLength ? unsubscribe : "请留意开始时间，准时参与";
-        return new Notice(activity, startsAt, place, note);
+        return new Notice(activity, startsAt, place, note, "即将开始");
     }
 
     private async Task<int> PlanNoticesAsync(NoticeLayouts layouts, DateTimeOffset now, CancellationToken cancellationToken)
@@ -105,15 +105,15 @@ public sealed class ReminderPlanner(
             var first = group.First();
             var startsAt = new DateTimeOffset(first.StartsAt, TimeSpan.Zero);
             var name = NoticeText.Activity(first.ShortName, first.ActivityTitle);
-            var (kind, purpose, note, title) = group.Key.Kind switch
+            var (kind, purpose, note, status, title) = group.Key.Kind switch
             {
                 "session_cancelled" => (CampaignKinds.SessionCancelled, NoticePurposes.SessionCancelled,
-                    CancellationNote(first.Detail), "活动取消："),
+                    CancellationNote(first.Detail), "已取消", "活动取消："),
                 "session_changed" => (CampaignKinds.SessionChanged, NoticePurposes.SessionChanged,
-                    first.Detail ?? "时间或地点已变更，请留意", "活动变更："),
-                _ => (CampaignKinds.WaitlistPromoted, NoticePurposes.WaitlistPromoted, "候补成功，已为您保留名额", "候补成功："),
+                    first.Detail ?? "时间或地点已变更，请留意", "已变更", "活动变更："),
+                _ => (CampaignKinds.WaitlistPromoted, NoticePurposes.WaitlistPromoted, "候补成功，已为您保留名额", "候补成功", "候补成功："),
             };
-            var content = ParentContent(purpose, layouts, new Notice(name, startsAt, first.Venue, note));
+            var content = ParentContent(purpose, layouts, new Notice(name, startsAt, first.Venue, note, status));
 
             // Cancellations and changes may affect plans for today: they ignore quiet hours.
             var spec = new CampaignSpec(kind, ReminderStore.NoticeSource(group.Key.Kind, group.Key.SessionId, first.Id), title + name, now, content,
