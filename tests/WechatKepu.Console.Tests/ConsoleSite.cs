@@ -27,6 +27,8 @@ public sealed class ConsoleSite : IAsyncLifetime
     public const string AdminOpenId = "o-admin-preview";
     public const string AdminUser = "kepu.admin";
     public const string AdminPassword = "browser-test-pass";
+    public const string ChangedTemplate = "tmpl-browser-session-changed";
+    public const string CancelledTemplate = "tmpl-browser-session-cancelled";
 
     private readonly ChannelReceiptSink _receipts = new();
     private readonly CancellationTokenSource _stop = new();
@@ -60,6 +62,15 @@ public sealed class ConsoleSite : IAsyncLifetime
         Wechat.AddFollower(OaAppId, "o-follower-1");
         Wechat.AddFollower(OaAppId, "o-follower-2");
 
+        // The simulated mini-program publishes exactly the pages of miniprogram/app.json (others answer 41030).
+        using (var app = JsonDocument.Parse(File.ReadAllText(Path.Combine(WechatKepu.Data.Embedded.RepoRoot.Find(), "miniprogram", "app.json"))))
+        {
+            foreach (var page in app.RootElement.GetProperty("pages").EnumerateArray())
+            {
+                Wechat.AddPage(MpAppId, page.GetString()!);
+            }
+        }
+
         BaseUrl = $"http://127.0.0.1:{FreePort()}";
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -68,6 +79,12 @@ public sealed class ConsoleSite : IAsyncLifetime
             b.UseSetting("Wechat:ApiBaseUrl", _simulator.BaseUrl);
             b.UseSetting("Wechat:MiniProgram:AppId", MpAppId);
             b.UseSetting("Wechat:MiniProgram:AppSecret", "mp-secret");
+            b.UseSetting("Wechat:MiniProgram:Templates:0:Id", ChangedTemplate);
+            b.UseSetting("Wechat:MiniProgram:Templates:0:Purpose", "session_changed");
+            b.UseSetting("Wechat:MiniProgram:Templates:0:Title", "活动变更通知");
+            b.UseSetting("Wechat:MiniProgram:Templates:1:Id", CancelledTemplate);
+            b.UseSetting("Wechat:MiniProgram:Templates:1:Purpose", "session_cancelled");
+            b.UseSetting("Wechat:MiniProgram:Templates:1:Title", "活动取消通知");
             b.UseSetting("Wechat:OfficialAccounts:0:AppId", OaAppId);
             b.UseSetting("Wechat:OfficialAccounts:0:AppSecret", "oa-secret");
             b.UseSetting("Wechat:OfficialAccounts:0:Token", "token");

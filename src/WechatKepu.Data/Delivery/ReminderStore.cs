@@ -16,6 +16,9 @@ public sealed record DueTopicRound(
     long RoundId, string RoundTitle, DateTime StartsAt, long TopicId, string AppId, string TopicName, string Description, string TemplateId,
     string? Url, string? Place);
 
+/// <summary>A campaign about a session as staff see it: what parents read (the template values) and how far it got.</summary>
+public sealed record SessionNoticeRow(long Id, string Kind, string Title, string Status, DateTime CreatedAt, string? MpData, string? OaData, int Sent, int Total);
+
 /// <summary>
 /// What the reminder planner reads and reconciles: due session reminders and topic rounds, and the
 /// promotion and cancellation events not yet notified. The campaign source names the session's or
@@ -112,6 +115,21 @@ public sealed class ReminderStore(NpgsqlDataSource dataSource)
     public static Task MarkNotifiedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long[] eventIds, DateTimeOffset now, CancellationToken cancellationToken) =>
         conn.ExecuteAsync(new CommandDefinition("UPDATE signup_events SET notified_at = @now WHERE id = ANY (@eventIds)",
             new { eventIds, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
+
+    private const string SessionNoticesSql = """
+        SELECT c.id, c.kind, c.title, c.status, c.created_at, c.mp_data::text AS mp_data, c.oa_data::text AS oa_data,
+               count(d.id) FILTER (WHERE d.status = 'sent')::int AS sent, count(d.id)::int AS total
+        FROM delivery_campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id
+        WHERE c.session_id = @sessionId
+        GROUP BY c.id ORDER BY c.id
+        """;
+
+    /// <summary>The reminders and notices planned for a session's parents, oldest first.</summary>
+    public async Task<IReadOnlyList<SessionNoticeRow>> SessionNoticesAsync(long sessionId, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await conn.QueryAsync<SessionNoticeRow>(new CommandDefinition(SessionNoticesSql, new { sessionId }, cancellationToken: cancellationToken))).AsList();
+    }
 
     private const string DueRoundsSql = """
         SELECT r.id AS round_id, r.title AS round_title, r.starts_at, t.id AS topic_id, t.app_id, t.name AS topic_name,

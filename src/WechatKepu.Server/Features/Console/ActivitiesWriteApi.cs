@@ -65,7 +65,7 @@ public static class ActivitiesWriteApi
 
     /// <summary>
     /// The name notices show: WeChat displays at most 20 characters of a field, so a longer title needs one
-    /// chosen by staff. Null on an edit keeps the stored one.
+    /// chosen by staff. Null on an edit keeps the stored one; an empty one is refused for a long title.
     /// </summary>
     private static string? ShortNameOf(Errors errors, string? value, string? title, bool creating)
     {
@@ -74,7 +74,7 @@ public static class ActivitiesWriteApi
         {
             errors.Add("shortName", $"简称最多 {NoticeText.FieldLength} 个字（微信通知每项只显示 {NoticeText.FieldLength} 个字）");
         }
-        else if (creating && string.IsNullOrEmpty(shortName) && title is { Length: > NoticeText.FieldLength })
+        else if ((creating || shortName is not null) && string.IsNullOrEmpty(shortName) && title is { Length: > NoticeText.FieldLength })
         {
             errors.Add("shortName", $"活动名称超过 {NoticeText.FieldLength} 个字，请填写简称，微信通知中显示简称");
         }

@@ -2,11 +2,17 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using WechatKepu.Data.Delivery;
+using WechatKepu.Data.Console;
+using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
 namespace WechatKepu.Server.Features.Reminders;
+
+/// <param name="Fields">What a parent reads, field by field (the subscribe message's values, else the template's).</param>
+public sealed record SessionNoticeDto(long Id, string Kind, string Title, string Status, DateTimeOffset CreatedAt, int Sent, int Total,
+    IReadOnlyList<string> Fields);
 
 public sealed record NoticeFieldsRequest(string? Activity, string? Time, string? Place, string? Note);
 
@@ -26,6 +32,7 @@ public static partial class NoticeTemplatesApi
     {
         var read = app.MapGroup("/api/console/notice-templates").RequireAuthorization(StaffPolicies.Viewer).WithTags("Reminder topics");
         read.MapGet("/", ListAsync);
+        app.MapGet("/api/console/sessions/{id:long}/notices", SessionNoticesAsync).RequireAuthorization(StaffPolicies.Viewer).WithTags("Reminder topics");
         var write = app.MapGroup("/api/console/notice-templates").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken()
             .WithTags("Reminder topics");
         write.MapPut("/{purpose}/{channel}", SaveAsync);
@@ -34,6 +41,24 @@ public static partial class NoticeTemplatesApi
 
     private static readonly Notice Sample = new("科普日柳州启动仪式", new DateTimeOffset(2024, 9, 19, 1, 30, 0, TimeSpan.Zero),
         "柳南区金绿洲星光大道购物广场", "请提前15分钟到场签到", "即将开始");
+
+    /// <summary>The notices a session's parents were sent (reminders, promotion, change, cancellation) and what they read.</summary>
+    public static async Task<Results<Ok<List<SessionNoticeDto>>, ProblemHttpResult>> SessionNoticesAsync(
+        long id, HttpContext http, ConsoleStore console, ReminderStore store, CancellationToken ct)
+    {
+        if (await ConsoleScope.CheckAsync(console, http.User.Actor(), await console.SessionActivityAsync(id, ct), writing: false, ct) is { } problem)
+        {
+            return problem;
+        }
+
+        return TypedResults.Ok((await store.SessionNoticesAsync(id, ct)).Select(n => new SessionNoticeDto(n.Id, n.Kind, n.Title, n.Status,
+            new DateTimeOffset(DateTime.SpecifyKind(n.CreatedAt, DateTimeKind.Utc)), n.Sent, n.Total, Values(n.MpData ?? n.OaData))).ToList());
+
+        // jsonb keeps no key order: fields are shown in the order of their keys' numbers (thing1, time2, thing3 …).
+        static IReadOnlyList<string> Values(string? json) => json is null ? [] : System.Text.Json.JsonSerializer
+            .Deserialize<Dictionary<string, string>>(json)!
+            .OrderBy(kv => int.TryParse(kv.Key.AsSpan(NoticeText.Kind(kv.Key).Length), out var n) ? n : 0).Select(kv => kv.Value).ToList();
+    }
 
     public static async Task<Ok<List<NoticeTemplateDto>>> ListAsync(
         NoticeTemplateStore store, IOptions<RemindersOptions> reminders, IOptions<WechatOptions> wechat, CancellationToken ct)

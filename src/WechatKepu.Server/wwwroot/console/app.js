@@ -7,7 +7,9 @@ const STATUS = {
   confirmed: '已确认', waitlisted: '候补中', cancelled: '已取消', checked_in: '已签到', open: '开放报名', closed: '暂停报名',
   draft: '草稿', scheduled: '已安排', sending: '发送中', awaiting_confirmation: '等待管理员确认', sent: '已提交微信', completed: '已完成',
   failed: '失败', pending: '待发送', skipped: '已跳过', promoted: '候补转正', session_cancelled: '场次取消',
+  session_changed: '时间/地点变更', session_reminder: '活动提醒', waitlist_promoted: '候补转正', active: '发送中',
 };
+const CHANNELS = { mp_subscribe: '小程序订阅消息', oa_template: '公众号模板消息' };
 const ROLES = { admin: '管理员', organiser: '组织者', viewer: '只读' };
 
 // ---- helpers -------------------------------------------------------------------------------------
@@ -162,6 +164,7 @@ function sessionForm(session, onSubmit) {
       field('最低年级', gradeSelect('minGrade', s.minGrade)),
       field('最高年级', gradeSelect('maxGrade', s.maxGrade)),
       field('状态', h('select', { name: 'status' }, ['open', 'closed'].map(v => h('option', { value: v, selected: (s.status || 'open') === v }, STATUS[v]))))),
+    session ? h('p', { class: 'muted' }, '改期时，未改动的报名截止、取消截止随开始时间一起顺延；改了时间或地点，已报名的家长会收到变更通知。') : null,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, session ? '保存修改' : '创建场次')));
   form.addEventListener('submit', guard(async () => {
     const v = formValues(form);
@@ -197,6 +200,7 @@ async function activitiesPage(params) {
       } }, '新建活动') : null),
     items.map(a => h('section', { class: 'card activity', 'data-code': a.code },
       h('h2', {}, `${a.code} ${a.title}`),
+      a.shortName ? h('div', { class: 'muted short-name' }, `通知简称：${a.shortName}`) : null,
       h('div', { class: 'muted' }, `${a.timeText} · ${a.venue}`),
       h('div', { class: 'muted' }, `主办：${a.hostUnits.join('、')}；承办：${a.organiserUnits.join('、') || '—'}${a.coOrganiserUnits.length ? '；协办：' + a.coOrganiserUnits.join('、') : ''}`),
       a.sessions.length ? h('div', { class: 'table-wrap' }, h('table', {},
@@ -233,6 +237,7 @@ function activityForm(a, onSubmit) {
     field('类别', h('select', { name: 'category' }, ['主场活动', '重点活动', '各单位特色活动', '系列联合行动']
       .map(c => h('option', c === (a.category || '各单位特色活动') ? { value: c, selected: true } : { value: c }, c)))),
     field('活动名称', h('input', { name: 'title', required: true, maxlength: 200, value: a.title || '' })),
+    field('通知简称（20 字以内，微信通知中显示）', h('input', { name: 'shortName', maxlength: 20, value: a.shortName || '' })),
     field('时间（如 9月-11月）', h('input', { name: 'timeText', required: true, maxlength: 50, value: a.timeText || '' })),
     field('开始日期', h('input', { name: 'startsOn', type: 'date', required: true, value: a.startsOn || '' })),
     field('结束日期', h('input', { name: 'endsOn', type: 'date', required: true, value: a.endsOn || '' })),
@@ -255,10 +260,11 @@ function activityForm(a, onSubmit) {
 }
 
 async function sessionPage(id) {
-  const [session, signups, events] = await Promise.all([
+  const [session, signups, events, notices] = await Promise.all([
     api('GET', `/api/console/sessions/${id}`),
     api('GET', `/api/console/sessions/${id}/signups`),
     api('GET', `/api/console/sessions/${id}/events`),
+    api('GET', `/api/console/sessions/${id}/notices`).catch(() => []),
   ]);
   const writable = can('organiser') && session.status !== 'cancelled';
   view(session.title,
@@ -278,7 +284,7 @@ async function sessionPage(id) {
           }));
         } }, '编辑 / 改期 / 调整名额') : null,
         writable ? h('button', { class: 'danger', id: 'cancel-session', onclick: guard(async () => {
-          const reason = prompt('取消原因（将通知已报名家长）');
+          const reason = prompt('取消原因（将通知已报名家长，20 字以内）');
           if (reason === null) return;
           const r = await api('POST', `/api/console/sessions/${id}/cancel`, { reason });
           toast(`场次已取消，${r.cancelled} 条报名将收到通知`);
@@ -299,7 +305,12 @@ async function sessionPage(id) {
     h('div', { class: 'table-wrap' }, h('table', { id: 'events' },
       h('tr', {}, h('th', {}, '时间'), h('th', {}, '儿童'), h('th', {}, '事件'), h('th', {}, '已通知')),
       events.map(e => h('tr', {}, h('td', {}, when(e.createdAt)), h('td', {}, e.childName || ''), h('td', {}, STATUS[e.kind] || e.kind),
-        h('td', {}, e.notifiedAt ? when(e.notifiedAt) : ''))))));
+        h('td', {}, e.notifiedAt ? when(e.notifiedAt) : ''))))),
+    h('h2', {}, '给家长的通知'),
+    notices.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'notices' },
+      h('tr', {}, h('th', {}, '时间'), h('th', {}, '通知'), h('th', {}, '家长看到的内容'), h('th', {}, '已送达')),
+      notices.map(n => h('tr', {}, h('td', {}, when(n.createdAt)), h('td', {}, STATUS[n.kind] || n.kind),
+        h('td', {}, n.fields.map(f => h('div', {}, f))), h('td', {}, `${n.sent}/${n.total}`))))) : h('p', { class: 'muted' }, '暂无通知'));
 }
 
 function checkinPage() {
@@ -445,10 +456,37 @@ async function topicsPage() {
   let topics = null;
   try { topics = await api('GET', '/api/console/topics'); } catch (err) { if (err.status !== 404) throw err; }
   if (!topics) return view('提醒主题与轮次', h('p', { class: 'muted' }, '提醒主题由提醒模块管理，该模块尚未接入本后台。'));
-  view('提醒主题与轮次', topics.map(t => h('section', { class: 'card' }, h('h2', {}, t.name), h('div', { class: 'muted' }, t.description || ''),
-    h('div', {}, `订阅人数 ${t.subscribers}`),
+  const templates = await api('GET', '/api/console/notice-templates').catch(() => []);
+  view('提醒主题与轮次', topics.map(t => h('section', { class: 'card topic', 'data-topic': t.name }, h('h2', {}, t.name), h('div', { class: 'muted' }, t.description || ''),
+    h('div', {}, `订阅人数 ${t.subscribers}`, ' ', t.canSend ? badge('open') : h('span', { class: 'badge cancelled' }, '无法发送')),
+    (t.blockers || []).map(b => h('p', { class: 'error blocker' }, b)),
+    (t.warnings || []).map(w => h('p', { class: 'muted' }, w)),
     h('table', {}, h('tr', {}, h('th', {}, '轮次'), h('th', {}, '时间'), h('th', {}, '状态')),
-      t.rounds.map(r => h('tr', {}, h('td', {}, r.title), h('td', {}, when(r.startsAt)), h('td', {}, badge(r.status))))))));
+      t.rounds.map(r => h('tr', {}, h('td', {}, r.title), h('td', {}, when(r.startsAt)), h('td', {}, badge(r.status))))))),
+    templates.length ? noticeTemplatesSection(templates) : null);
+}
+
+// Which keyword of each notice's template carries the activity, time, place and note. WeChat shows no first/remark
+// and at most 20 characters a field since 2023-05-04, so everything that matters goes into keyword fields.
+function noticeTemplatesSection(templates) {
+  const roles = [['activity', '活动'], ['time', '时间'], ['place', '地点'], ['note', '说明']];
+  return [h('h2', {}, '通知模板字段'),
+    h('p', { class: 'muted' }, '微信自 2023 年 5 月起不显示 first、remark，每个字段只显示一行 20 个字。请按所选模板的字段名（如 thing1、time2、keyword3）填写每项内容放在哪个字段。'),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'notice-templates' },
+      h('tr', {}, h('th', {}, '通知'), h('th', {}, '渠道 / 模板'), ...roles.map(([, label]) => h('th', {}, label)), h('th', {}, '示例（家长看到的）'), h('th', {}, '')),
+      templates.map(t => {
+        const inputs = roles.map(([role]) => h('input', { name: role, value: t.fields[role] || '', size: 10, 'aria-label': role }));
+        return h('tr', { 'data-purpose': t.purpose, 'data-channel': t.channel },
+          h('td', {}, t.name), h('td', {}, CHANNELS[t.channel] || t.channel, h('div', { class: 'muted' }, t.templateId || '未配置模板')),
+          ...inputs.map(i => h('td', {}, i)),
+          h('td', {}, Object.values(t.example).map(v => h('div', {}, v))),
+          can('organiser') ? h('td', {}, h('button', { class: 'ghost', onclick: guard(async () => {
+            const body = Object.fromEntries(inputs.map(i => [i.name, i.value.trim()]));
+            await api('PUT', `/api/console/notice-templates/${t.purpose}/${t.channel}`, body);
+            toast('已保存');
+            route();
+          }) }, '保存')) : h('td', {}));
+      })))];
 }
 
 async function repliesPage(params) {
