@@ -5,6 +5,10 @@ using Microsoft.Playwright;
 using WechatKepu.Data;
 using WechatKepu.Server.Features.Delivery;
 
+// Each class starts its own server and Chromium: run them one after the other, not competing for the CPUs
+// (the broadcast test waits for Hangfire's worker within a time limit).
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace WechatKepu.Console.Tests;
 
 /// <summary>
@@ -109,5 +113,12 @@ public sealed class SessionNoticeBrowserTests(ConsoleSite site) : IClassFixture<
         Assert.Contains("原定" + Shanghai.ToShanghai(starts).ToString("M月d日 HH:mm", CultureInfo.InvariantCulture), change.Text);
         Assert.Equal(ConsoleSite.CancelledTemplate, cancel.TemplateId);
         Assert.Contains("场馆临时检修，活动取消", cancel.Text);
+
+        // The topics page says why the seeded topic cannot send, and which template fields carry what.
+        await page.GotoAsync("/console/#/topics");
+        await Assertions.Expect(page.Locator("[data-topic='健康知识问答'] .blocker")).ToContainTextAsync("未设置模板消息 ID");
+        await Assertions.Expect(page.Locator("#notice-templates tr[data-purpose='session_changed'][data-channel='mp_subscribe']"))
+            .ToContainTextAsync(ConsoleSite.ChangedTemplate);
+        await ConsoleSite.ScreenshotAsync(page, "22-topics-and-notice-fields");
     }
 }

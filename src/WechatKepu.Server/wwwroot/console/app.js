@@ -301,7 +301,7 @@ async function sessionPage(id) {
         h('td', {}, badge(s.status), s.waitlistPosition ? ` 第 ${s.waitlistPosition} 位` : ''),
         h('td', {}, when(s.createdAt)),
         h('td', {}, s.checkedInAt ? when(s.checkedInAt) : ''))))),
-    h('h2', {}, '候补与转正记录'),
+    h('h2', {}, '报名变动与通知记录'),
     h('div', { class: 'table-wrap' }, h('table', { id: 'events' },
       h('tr', {}, h('th', {}, '时间'), h('th', {}, '儿童'), h('th', {}, '事件'), h('th', {}, '已通知')),
       events.map(e => h('tr', {}, h('td', {}, when(e.createdAt)), h('td', {}, e.childName || ''), h('td', {}, STATUS[e.kind] || e.kind),
@@ -477,7 +477,7 @@ function noticeTemplatesSection(templates) {
       templates.map(t => {
         const inputs = roles.map(([role]) => h('input', { name: role, value: t.fields[role] || '', size: 10, 'aria-label': role }));
         return h('tr', { 'data-purpose': t.purpose, 'data-channel': t.channel },
-          h('td', {}, t.name), h('td', {}, CHANNELS[t.channel] || t.channel, h('div', { class: 'muted' }, t.templateId || '未配置模板')),
+          h('td', {}, t.name), h('td', {}, CHANNELS[t.channel] || t.channel, h('div', { class: 'muted' }, t.templateId || (t.purpose === 'topic_round' ? '模板 ID 在各主题中设置' : '未配置模板'))),
           ...inputs.map(i => h('td', {}, i)),
           h('td', {}, Object.values(t.example).map(v => h('div', {}, v))),
           can('organiser') ? h('td', {}, h('button', { class: 'ghost', onclick: guard(async () => {
