@@ -21,7 +21,7 @@ public sealed class CallbackDedupTests(CallbackApp app) : IClassFixture<Callback
         var topic = $"并发主题{(int)mode}";
         await using (var conn = await app.OpenAsync())
         {
-            await Dapper.SqlMapper.ExecuteAsync(conn, "INSERT INTO reminder_topics (app_id, name) VALUES (@a, @t)", new { a = CallbackApp.AppId, t = topic });
+            await Dapper.SqlMapper.ExecuteAsync(conn, "INSERT INTO reminder_topics (app_id, name, template_id) VALUES (@a, @t, 'oa-tmpl-quiz')", new { a = CallbackApp.AppId, t = topic });
         }
 
         using var platform = app.Platform();
@@ -59,7 +59,7 @@ public sealed class CallbackDedupTests(CallbackApp app) : IClassFixture<Callback
         var topic = "两实例主题";
         await using (var conn = await app.OpenAsync())
         {
-            await Dapper.SqlMapper.ExecuteAsync(conn, "INSERT INTO reminder_topics (app_id, name) VALUES (@a, @t)", new { a = CallbackApp.AppId, t = topic });
+            await Dapper.SqlMapper.ExecuteAsync(conn, "INSERT INTO reminder_topics (app_id, name, template_id) VALUES (@a, @t, 'oa-tmpl-quiz')", new { a = CallbackApp.AppId, t = topic });
         }
 
         using var one = app.Platform();
