@@ -27,7 +27,10 @@ public sealed record DisplayedMessage(
     public string Text => string.Join("\n", Displayed.Select(f => f.Value));
 }
 
-/// <summary>What recipients see: the display record and the data rules WeChat enforces on subscribe messages.</summary>
+/// <summary>
+/// What recipients see: the display record (kept, like call bodies, only while <see cref="SimulatorOptions.RecordBodies"/>
+/// is on) and the data rules WeChat enforces on subscribe messages (always).
+/// </summary>
 public sealed partial class WechatSimulator
 {
     /// <summary>Template keyword values longer than this are cut on the phone.</summary>
@@ -64,6 +67,11 @@ public sealed partial class WechatSimulator
 
     private void RecordTemplateDisplay(SimRequest r, string appId, string openId, string templateId)
     {
+        if (!Options.RecordBodies)
+        {
+            return;
+        }
+
         var sent = DataValues(Prop(r.Body, "data"));
         var shown = new List<DisplayedField>();
         var hidden = new List<string>();
@@ -86,6 +94,11 @@ public sealed partial class WechatSimulator
 
     private void RecordSubscribeDisplay(SimRequest r, string appId, string openId, string templateId, Dictionary<string, string> sent)
     {
+        if (!Options.RecordBodies)
+        {
+            return;
+        }
+
         var shown = sent.Select(kv => new DisplayedField(kv.Key, kv.Value, false)).ToList();
         var link = Str(r.Body, "page") ?? Str(Prop(r.Body, "miniprogram"), "pagepath");
         _displayed.Enqueue(new DisplayedMessage(Interlocked.Increment(ref _sequence), r.Now, "subscribe", appId, openId, templateId, sent, shown, [], link));

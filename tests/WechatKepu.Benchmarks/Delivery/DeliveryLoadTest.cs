@@ -85,7 +85,7 @@ public static class DeliveryLoadTest
             var created = await new DeliveryEngine(dataSource).CreateCampaignAsync(conn, tx,
                 new CampaignSpec(CampaignKinds.Broadcast, "load-test", "压力测试", DateTimeOffset.UtcNow,
                     new CampaignContent(OaAppId: AppId, OaTemplateId: "tmpl-bench",
-                        OaData: new Dictionary<string, string> { ["first"] = "全国科普日柳州活动", ["keyword1"] = "科学实验秀", ["remark"] = "欢迎参加" })),
+                        OaData: new Dictionary<string, string> { ["keyword1"] = "科学实验秀", ["keyword2"] = "2024年9月21日 09:30", ["keyword3"] = "柳州科技馆" })),
                 new DeliveryAudience.Followers(AppId), DateTimeOffset.UtcNow, CancellationToken.None);
             await tx.CommitAsync();
             campaignId = created!.CampaignId;

@@ -118,7 +118,7 @@ public class DeliveryApp : KepuApp
         var created = await Engine.CreateCampaignAsync(conn, tx,
             new CampaignSpec(CampaignKinds.Broadcast, source, "测试推送", Clock.GetUtcNow(),
                 new CampaignContent(OaAppId: OaAppId, OaTemplateId: TopicTemplate,
-                    OaData: new Dictionary<string, string> { ["first"] = "科普日活动通知", ["remark"] = "欢迎参加" }),
+                    OaData: new Dictionary<string, string> { ["keyword1"] = "科普日活动通知", ["keyword2"] = "欢迎参加" }),
                 Urgent: urgent, CreatedBy: "测试员"),
             new DeliveryAudience.Followers(OaAppId, tagId), Clock.GetUtcNow(), CancellationToken.None);
         await tx.CommitAsync();
