@@ -10,6 +10,9 @@ namespace WechatKepu.Server.Features.Staff;
 public static class StaffAuth
 {
     public const string UnitClaim = "unit";
+
+    /// <summary>The account's security stamp when the cookie was issued; <see cref="StaffSessions"/> compares it with the row.</summary>
+    public const string StampClaim = "stamp";
     public const string AntiforgeryHeader = "X-CSRF-TOKEN";
 
     /// <summary>The acting staff member from the cookie's claims (NameIdentifier, Name, Role, unit).</summary>
@@ -19,17 +22,18 @@ public static class StaffAuth
         user.FindFirstValue(ClaimTypes.Role) ?? "",
         user.FindFirstValue(UnitClaim) is { Length: > 0 } unit ? unit : null);
 
-    public static ClaimsPrincipal Principal(long id, string name, string role, string? unit)
+    public static ClaimsPrincipal Principal(Data.Staff.StaffAccountRow account)
     {
         var claims = new List<Claim>
         {
-            new(ClaimTypes.NameIdentifier, id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new(ClaimTypes.Name, name),
-            new(ClaimTypes.Role, role),
+            new(ClaimTypes.NameIdentifier, account.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, account.DisplayName),
+            new(ClaimTypes.Role, account.Role),
+            new(StampClaim, account.SecurityStamp),
         };
-        if (!string.IsNullOrEmpty(unit))
+        if (!string.IsNullOrEmpty(account.Unit))
         {
-            claims.Add(new Claim(UnitClaim, unit));
+            claims.Add(new Claim(UnitClaim, account.Unit));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, StaffPolicies.Scheme));
