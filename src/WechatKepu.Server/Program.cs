@@ -21,6 +21,7 @@ builder.AddKepuObservability();
 
 await builder.AddKepuDatabaseAsync(embeddedInAnyEnvironment: CreateAdminCommand.IsRequested(args));
 builder.Services.AddKepuProblemDetails();
+builder.Services.AddKepuDataProtection();
 builder.Services.AddOpenApi();
 builder.Services.AddCatalogue();
 builder.Services.AddKepuWechat();
