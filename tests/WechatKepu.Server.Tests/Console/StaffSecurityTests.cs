@@ -116,4 +116,38 @@ public sealed class StaffSecurityTests(ConsoleApp app) : IClassFixture<ConsoleAp
         app.Clock.Advance(TimeSpan.FromMinutes(16));
         await (await browser.PostAsJsonAsync("/api/console/login", new { username = "race.me", password = "right-pass-1" })).JsonAsync();
     }
+
+    [Fact]
+    public async Task The_audit_log_is_for_admins_only()
+    {
+        using var viewer = await app.StaffAsync("viewer");
+        using var organiser = await app.StaffAsync("organiser");
+        using var admin = await app.StaffAsync("admin", unit: null);
+        await ProblemAssert.IsProblemAsync(await viewer.GetAsync("/api/console/audit"), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblemAsync(await organiser.GetAsync("/api/console/audit"), HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/console/audit")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("%")]
+    [InlineData("_")]
+    [InlineData("%%")]
+    public async Task Console_search_takes_percent_and_underscore_literally(string q)
+    {
+        await using (var conn = await app.OpenAsync())
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand("""
+                INSERT INTO followers (app_id, openid, subscribed, remark)
+                VALUES ('wxoatest000000001', 'o-like-0000000000000000000001', true, '普通备注') ON CONFLICT DO NOTHING
+                """, conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        using var viewer = await app.StaffAsync("viewer");
+        Assert.Equal(0, (await (await viewer.GetAsync($"/api/console/activities?q={Uri.EscapeDataString(q)}")).JsonAsync()).GetProperty("items").GetArrayLength());
+        Assert.Equal(0, (await (await viewer.GetAsync($"/api/console/followers?q={Uri.EscapeDataString(q)}")).JsonAsync()).GetProperty("total").GetInt64());
+        // An ordinary search still finds what contains the text.
+        Assert.NotEqual(0, (await (await viewer.GetAsync($"/api/console/activities?q={Uri.EscapeDataString("科普")}")).JsonAsync()).GetProperty("items").GetArrayLength());
+        Assert.Equal(1, (await (await viewer.GetAsync($"/api/console/followers?q={Uri.EscapeDataString("备注")}")).JsonAsync()).GetProperty("total").GetInt64());
+    }
 }

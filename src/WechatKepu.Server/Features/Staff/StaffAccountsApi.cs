@@ -71,7 +71,8 @@ public static partial class StaffAccountsApi
         var staff = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
         staff.MapGet("/me", MeAsync);
         staff.MapPost("/logout", LogoutAsync).RequireAntiforgeryToken();
-        staff.MapGet("/audit", AuditAsync);
+        // Admins only: it names every account's actions and the usernames mistyped at sign-in.
+        staff.MapGet("/audit", AuditAsync).RequireAuthorization(StaffPolicies.Admin);
 
         var admin = app.MapGroup("/api/console/staff").WithTags("Console").RequireAuthorization(StaffPolicies.Admin);
         admin.MapGet("", ListAsync);
