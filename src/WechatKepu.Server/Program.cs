@@ -63,7 +63,13 @@ app.UseKepuRateLimiting();
 app.UseAuthorization();
 
 // One fixed document: a made-up document name is then a plain 404 ProblemDetails, not an echo of the name.
-app.MapOpenApi("/openapi/v1.json");
+// In Production it is for signed-in admins only.
+var openApi = app.MapOpenApi("/openapi/v1.json");
+if (app.Environment.IsProduction())
+{
+    openApi.RequireAuthorization(StaffPolicies.Admin);
+}
+
 if (app.Environment.IsDevelopment())
 {
     app.MapScalarApiReference("/docs");

@@ -26,7 +26,12 @@ public static class StaffSignIn
     /// </summary>
     public static async Task<HttpClient> StaffClientAsync(this KepuApp app, string role, string? unit = null, string name = "测试员", bool antiforgery = true)
     {
-        var client = app.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
+        var client = app.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            HandleCookies = true,
+            // https: in Production staff cookies are https-only (TestServer takes the scheme from the address).
+            BaseAddress = new Uri("https://localhost"),
+        });
         var response = await client.PostAsync($"{Path}?role={Uri.EscapeDataString(role)}&unit={Uri.EscapeDataString(unit ?? "")}&name={Uri.EscapeDataString(name)}", null);
         response.EnsureSuccessStatusCode();
         if (antiforgery)

@@ -80,8 +80,13 @@ public static partial class StaffAccountsApi
         admin.MapPut("/{id:long}", UpdateAsync).RequireAntiforgeryToken();
     }
 
-    private static async Task<Ok<AntiforgeryDto>> AntiforgeryAsync(HttpContext http, IAntiforgery antiforgery)
+    private static async Task<Results<Ok<AntiforgeryDto>, ProblemHttpResult>> AntiforgeryAsync(HttpContext http, IAntiforgery antiforgery)
     {
+        if (StaffAuth.HttpsRequired(http) is { } refused)
+        {
+            return refused;
+        }
+
         await StaffAuth.UseStaffPrincipalAsync(http);
         var tokens = antiforgery.GetAndStoreTokens(http);
         return TypedResults.Ok(new AntiforgeryDto(tokens.RequestToken!, StaffAuth.AntiforgeryHeader));

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using WechatKepu.Data.Console;
 using WechatKepu.Server.Infrastructure;
 
@@ -56,6 +58,11 @@ public static class StaffAuth
     public static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        if (HttpsRequired(http) is { } refused)
+        {
+            return refused;
+        }
+
         if (http.User.Identity?.IsAuthenticated != true)
         {
             await UseStaffPrincipalAsync(http);
@@ -73,6 +80,15 @@ public static class StaffAuth
 
         return await next(context);
     }
+
+    /// <summary>
+    /// A 400 for plain http where staff cookies are https-only (the antiforgery check would otherwise throw):
+    /// outside Development and Testing the console needs https, or X-Forwarded-Proto from a trusted proxy.
+    /// </summary>
+    public static ProblemHttpResult? HttpsRequired(HttpContext http) =>
+        !http.Request.IsHttps && http.RequestServices.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.SecurePolicy == CookieSecurePolicy.Always
+            ? Problems.Problem(StatusCodes.Status400BadRequest, "https_required", "请通过 HTTPS 访问管理后台", "管理后台的登录和操作只能通过 HTTPS 进行。")
+            : null;
 
     public static TBuilder RequireAntiforgeryToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(RequireAntiforgeryAsync);

@@ -39,7 +39,7 @@ public static class StaffPolicies
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.LoginPath = "/console/login";
-            // An API answers 401/403 ProblemDetails instead of redirecting to a page.
+            // An API (and the OpenAPI document) answers 401/403 ProblemDetails instead of redirecting to a page.
             o.Events.OnRedirectToLogin = ctx => WriteAsync(ctx.HttpContext, ctx.RedirectUri, 401, "unauthenticated", "请先登录");
             o.Events.OnRedirectToAccessDenied = ctx => WriteAsync(ctx.HttpContext, ctx.RedirectUri, 403, "forbidden", "没有权限执行此操作");
             // A disabled, demoted or re-passworded account's sessions end here, on every instance.
@@ -64,7 +64,7 @@ public static class StaffPolicies
 
     private static async Task WriteAsync(HttpContext http, string redirectUri, int status, string code, string title)
     {
-        if (!http.Request.Path.StartsWithSegments("/api"))
+        if (!http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/openapi"))
         {
             http.Response.Redirect(redirectUri);
             return;
