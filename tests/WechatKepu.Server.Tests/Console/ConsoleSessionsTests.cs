@@ -26,7 +26,8 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         Assert.Equal("控制台场次", session.Title);
         Assert.Equal(30, session.PlacesLeft);
 
-        var audit = await (await organiser.GetAsync("/api/console/audit?action=session.create")).JsonAsync();
+        using var admin = await app.StaffAsync("admin", unit: null);
+        var audit = await (await admin.GetAsync("/api/console/audit?action=session.create")).JsonAsync();
         Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("target").GetString() == $"session:{id}" && e.GetProperty("staffName").GetString() == "测试员");
         var activities = await (await organiser.GetAsync("/api/console/activities?mine=true")).JsonAsync();
         Assert.Contains(activities.GetProperty("items").EnumerateArray(), a => a.GetProperty("code").GetString() == "5.1.2");
@@ -204,7 +205,7 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         using var all = new XLWorkbook(new MemoryStream(await (await admin.GetAsync($"/api/console/activities/{activity}/export.xlsx")).Content.ReadAsByteArrayAsync()));
         Assert.Contains(all.Worksheet(1).RowsUsed().Skip(1), r => r.Cell(8).GetString() == "13800138000");
 
-        var audit = await (await organiser.GetAsync("/api/console/audit?action=export.")).JsonAsync();
+        var audit = await (await admin.GetAsync("/api/console/audit?action=export.")).JsonAsync();
         var entry = audit.EnumerateArray().First(e => e.GetProperty("target").GetString() == $"session:{id}");
         Assert.Equal(2, entry.GetProperty("detail").GetProperty("rows").GetInt32());
         Assert.False(entry.GetProperty("detail").GetProperty("fullPhones").GetBoolean());
