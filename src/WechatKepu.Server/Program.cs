@@ -46,7 +46,7 @@ if (args.Contains("--migrate"))
     return;
 }
 
-if (await CreateAdminCommand.RunAsync(app, args) is { } exitCode)
+if ((await CreateAdminCommand.RunAsync(app, args) ?? await CheckinCodes.RunRotateCommandAsync(app, args)) is { } exitCode)
 {
     Environment.ExitCode = exitCode;
     return;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -138,6 +139,48 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         await ProblemAssert.IsProblemAsync(await organiser.PutAsJsonAsync($"/api/console/sessions/{id}", ConsoleHttp.Session(app.Clock.GetUtcNow().AddDays(3))),
             HttpStatusCode.Conflict, "session_cancelled");
         Assert.Equal(2, await app.ScalarAsync<long>($"SELECT count(*) FROM signup_events WHERE session_id = {id} AND kind = 'session_cancelled'"));
+    }
+
+    [Fact]
+    public async Task A_rotated_check_in_key_signs_new_codes_and_still_accepts_codes_under_the_previous_key()
+    {
+        using var organiser = await app.StaffAsync("organiser");
+        var id = await CreateSessionAsync(organiser, capacity: 3, waitlist: 0);
+        var parents = new List<Parent>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (parent, children) = await Parent.ReadyAsync(app);
+            await parent.SignUpOkAsync(id, children[0].Id);
+            parents.Add(parent);
+        }
+
+        async Task<string> CodeAsync(Parent p) => (await p.SignupsAsync())[0].CheckinCode!;
+        async Task<string?> CheckInAsync(string code)
+        {
+            var response = await organiser.PostAsJsonAsync("/api/console/checkin", new { code });
+            var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return json.TryGetProperty("outcome", out var outcome) ? outcome.GetString() : json.GetProperty("code").GetString();
+        }
+
+        var before = new List<string>();
+        foreach (var p in parents)
+        {
+            before.Add(await CodeAsync(p));
+        }
+
+        var secrets = app.Services.GetRequiredService<WechatKepu.Data.Parents.SecretStore>();
+        await secrets.RotateAsync(WechatKepu.Server.Features.MiniProgram.CheckinCodes.KeyName);
+        app.Clock.Advance(TimeSpan.FromSeconds(61));
+        var after = await CodeAsync(parents[0]);
+        Assert.NotEqual(before[0], after);
+        Assert.Equal("checked_in", await CheckInAsync(after));
+        Assert.Equal("checked_in", await CheckInAsync(before[1]));
+
+        // Two rotations on, a code of the first key is refused.
+        await secrets.RotateAsync(WechatKepu.Server.Features.MiniProgram.CheckinCodes.KeyName);
+        app.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal("bad_code", await CheckInAsync(before[2]));
+        Assert.Equal("checked_in", await CheckInAsync(await CodeAsync(parents[2])));
     }
 
     [Fact]
