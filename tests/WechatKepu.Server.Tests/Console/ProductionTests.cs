@@ -62,4 +62,17 @@ public sealed class ProductionTests(ProductionApp app) : IClassFixture<Productio
         using var admin = await app.StaffClientAsync("admin", antiforgery: false);
         Assert.Contains("/api/mp/login", await (await admin.GetAsync("/openapi/v1.json")).Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public void Production_does_not_start_without_the_key_that_encrypts_the_cookie_keys()
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Production");
+            b.UseSetting("ConnectionStrings:Kepu", app.ConnectionString);
+            b.UseSetting("Observability:MetricsToken", ProductionApp.MetricsToken);
+        });
+        var error = Assert.ThrowsAny<Exception>(() => factory.Server);
+        Assert.Contains("DataProtection:KeyEncryptionKey", error.ToString(), StringComparison.Ordinal);
+    }
 }
