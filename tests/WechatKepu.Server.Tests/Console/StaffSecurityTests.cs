@@ -99,16 +99,18 @@ public sealed class StaffSecurityTests(ConsoleApp app) : IClassFixture<ConsoleAp
     public async Task Parallel_wrong_passwords_check_no_more_than_the_limit_and_the_right_one_stays_locked_out()
     {
         using var admin = await app.StaffAsync("admin", unit: null);
-        await CreateAsync(admin, "race.me", "right-pass-1");
+        var id = await CreateAsync(admin, "race.me", "right-pass-1");
         using var browser = app.Anonymous();
         await browser.UseAntiforgeryAsync();
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
             browser.PostAsJsonAsync("/api/console/login", new { username = "race.me", password = $"wrong-{i}" })));
         var statuses = answers.Select(a => a.StatusCode).ToList();
-        // Five wrong passwords (the default limit) are checked: four answer "wrong", the fifth locks; the rest are never checked.
+        // Five wrong passwords (the default limit) are checked: four answer "wrong", the fifth locks; the rest are
+        // refused unchecked. Every checked password leaves a staff.login_failed entry.
         Assert.Equal(4, statuses.Count(s => s == HttpStatusCode.Unauthorized));
-        Assert.Equal(26, statuses.Count(s => s == HttpStatusCode.Locked));
+        Assert.Equal(56, statuses.Count(s => s == HttpStatusCode.Locked));
+        Assert.Equal(5, await app.ScalarAsync<long>($"SELECT count(*) FROM staff_audit_log WHERE action = 'staff.login_failed' AND target = 'staff:{id}'"));
         await ProblemAssert.IsProblemAsync(await browser.PostAsJsonAsync("/api/console/login", new { username = "race.me", password = "right-pass-1" }),
             HttpStatusCode.Locked, "locked");
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/console/me")).StatusCode);
