@@ -64,6 +64,17 @@ describe('my data', () => {
     expect(wx.switchTab).toHaveBeenCalledWith({ url: '/pages/index/index' })
   })
 
+  test('log out on this device asks first, ends the session on the server and forgets it here', async () => {
+    wxCtx.route('POST', '/api/mp/logout', '', 204)
+    const page = await openPage('mydata')
+    await tap(page.querySelector('.logout-btn'))
+    expect(wx.showModal.mock.calls[0][0].title).toBe('退出登录')
+    expect(wxCtx.calls('POST', '/api/mp/logout')).toHaveLength(1)
+    expect(wxCtx.calls('DELETE', '/api/mp/me')).toHaveLength(0)
+    expect(wxCtx.storage[config.sessionStorageKey]).toBeUndefined()
+    expect(wx.switchTab).toHaveBeenCalledWith({ url: '/pages/index/index' })
+  })
+
   test('declining the confirmation deletes nothing', async () => {
     wxCtx.modalConfirm = false
     const page = await openPage('mydata')

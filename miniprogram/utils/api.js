@@ -19,6 +19,8 @@ module.exports = {
   }),
   getMyData: () => request({ path: '/api/mp/me/data' }),
   deleteMe: () => request({ path: '/api/mp/me', method: 'DELETE', loading: '正在删除' }),
+  // Ends this device's session only; the parent's data and other devices stay as they are.
+  logout: () => request({ path: '/api/mp/logout', method: 'POST', loading: '正在退出' }),
 
   listChildren: () => request({ path: '/api/mp/children' }),
   addChild: child => request({ path: '/api/mp/children', method: 'POST', data: child, loading: '保存中' }),

@@ -21,6 +21,7 @@ builder.AddKepuObservability();
 
 await builder.AddKepuDatabaseAsync(embeddedInAnyEnvironment: CreateAdminCommand.IsRequested(args));
 builder.Services.AddKepuProblemDetails();
+builder.Services.AddKepuDataProtection();
 builder.Services.AddOpenApi();
 builder.Services.AddCatalogue();
 builder.Services.AddKepuWechat();
@@ -45,7 +46,7 @@ if (args.Contains("--migrate"))
     return;
 }
 
-if (await CreateAdminCommand.RunAsync(app, args) is { } exitCode)
+if ((await CreateAdminCommand.RunAsync(app, args) ?? await CheckinCodes.RunRotateCommandAsync(app, args)) is { } exitCode)
 {
     Environment.ExitCode = exitCode;
     return;
@@ -62,7 +63,13 @@ app.UseKepuRateLimiting();
 app.UseAuthorization();
 
 // One fixed document: a made-up document name is then a plain 404 ProblemDetails, not an echo of the name.
-app.MapOpenApi("/openapi/v1.json");
+// In Production it is for signed-in admins only.
+var openApi = app.MapOpenApi("/openapi/v1.json");
+if (app.Environment.IsProduction())
+{
+    openApi.RequireAuthorization(StaffPolicies.Admin);
+}
+
 if (app.Environment.IsDevelopment())
 {
     app.MapScalarApiReference("/docs");

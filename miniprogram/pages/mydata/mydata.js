@@ -1,4 +1,5 @@
-// Everything stored about the guardian and their children (export view), and erasing it all.
+// Everything stored about the guardian and their children (export view), logging out on this device,
+// and erasing it all.
 const api = require('../../utils/api')
 const auth = require('../../utils/auth')
 const privacy = require('../../utils/privacy')
@@ -21,6 +22,20 @@ Component({
     },
     copy() {
       wx.setClipboardData({ data: this.data.json })
+    },
+    logout() {
+      return confirmAction({
+        title: '退出登录',
+        content: '将在此设备上退出登录，您的数据不受影响。确定退出吗？',
+        confirmText: '退出'
+      }).then(confirmed => {
+        if (!confirmed) return null
+        return api.logout().then(() => {
+          auth.clear()
+          wx.showToast({ title: '已退出', icon: 'success' })
+          wx.switchTab({ url: '/pages/index/index' })
+        }, showError)
+      })
     },
     deleteAll() {
       return confirmAction({

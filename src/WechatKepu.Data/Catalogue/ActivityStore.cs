@@ -38,7 +38,7 @@ public sealed class ActivityStore(NpgsqlDataSource dataSource)
             month_start = query.Month?.ToDateTime(TimeOnly.MinValue),
             district = query.District,
             accepts_signups = query.AcceptsSignups,
-            pattern = string.IsNullOrWhiteSpace(query.Text) ? null : "%" + EscapeLike(query.Text.Trim()) + "%",
+            pattern = ContainsPattern(query.Text),
             categories = Categories,
             limit = query.PageSize,
             offset = (query.Page - 1) * query.PageSize,
@@ -114,5 +114,7 @@ public sealed class ActivityStore(NpgsqlDataSource dataSource)
         return await conn.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(SessionSql, new { id }, cancellationToken: cancellationToken));
     }
 
-    internal static string EscapeLike(string s) => s.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
+    /// <summary>An ILIKE … ESCAPE '\' pattern matching the text anywhere, its % and _ taken literally; null for no text.</summary>
+    internal static string? ContainsPattern(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null : "%" + text.Trim().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
 }

@@ -63,7 +63,7 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
 
     private const string ActivitiesSql = $"""
         SELECT a.* FROM activities a
-        WHERE (@mine = false OR {UnitScope}) AND (@q::text IS NULL OR a.title ILIKE '%' || @q || '%' OR a.code = @q)
+        WHERE (@mine = false OR {UnitScope}) AND (@q::text IS NULL OR a.title ILIKE @pattern ESCAPE '\' OR a.code = @q)
         ORDER BY a.category, a.sort_order, a.id
         """;
 
@@ -71,7 +71,7 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
     public async Task<IReadOnlyList<ActivityRow>> ActivitiesAsync(string? unit, bool mine, string? q, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await conn.QueryAsync<ActivityRow>(new CommandDefinition(ActivitiesSql, new { unit, mine, q }, cancellationToken: cancellationToken))).ToList();
+        return (await conn.QueryAsync<ActivityRow>(new CommandDefinition(ActivitiesSql, new { unit, mine, q, pattern = Catalogue.ActivityStore.ContainsPattern(q) }, cancellationToken: cancellationToken))).ToList();
     }
 
     private const string InsertSessionSql = """
@@ -328,13 +328,13 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         WHERE (@appId::text IS NULL OR app_id = @appId)
           AND (@subscribed::boolean IS NULL OR subscribed = @subscribed)
           AND (@tagId::int IS NULL OR tag_ids @> ARRAY[@tagId]::int[])
-          AND (@q::text IS NULL OR openid = @q OR remark ILIKE '%' || @q || '%')
+          AND (@q::text IS NULL OR openid = @q OR remark ILIKE @pattern ESCAPE '\')
         ORDER BY id DESC LIMIT @limit OFFSET @offset;
         SELECT count(*) FROM followers
         WHERE (@appId::text IS NULL OR app_id = @appId)
           AND (@subscribed::boolean IS NULL OR subscribed = @subscribed)
           AND (@tagId::int IS NULL OR tag_ids @> ARRAY[@tagId]::int[])
-          AND (@q::text IS NULL OR openid = @q OR remark ILIKE '%' || @q || '%');
+          AND (@q::text IS NULL OR openid = @q OR remark ILIKE @pattern ESCAPE '\');
         SELECT t.tag AS id, count(*) AS followers FROM followers, unnest(tag_ids) AS t (tag)
         WHERE subscribed AND (@appId::text IS NULL OR app_id = @appId) GROUP BY t.tag ORDER BY t.tag;
         """;
@@ -345,7 +345,7 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(FollowersSql, new
         {
-            appId, subscribed, tagId, q, limit = pageSize, offset = (page - 1) * pageSize,
+            appId, subscribed, tagId, q, pattern = Catalogue.ActivityStore.ContainsPattern(q), limit = pageSize, offset = (page - 1) * pageSize,
         }, cancellationToken: cancellationToken));
         var items = (await multi.ReadAsync<FollowerRow>()).ToList();
         var total = await multi.ReadSingleAsync<long>();

@@ -69,6 +69,30 @@ public sealed class MpUserStore(NpgsqlDataSource dataSource)
             new { tokenHash, now = now.UtcDateTime, expiresAt = expiresAt.UtcDateTime }, cancellationToken: cancellationToken));
     }
 
+    private const string RedeemSql = """
+        UPDATE mp_login_sessions SET redeemed_at = @now WHERE token_hash = @tokenHash AND redeemed_at IS NULL
+        """;
+
+    /// <summary>Gives a wx.login code's session out once: true for the first caller only.</summary>
+    public async Task<bool> RedeemAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.ExecuteAsync(new CommandDefinition(RedeemSql, new { tokenHash, now = now.UtcDateTime }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    // The notification makes every instance drop the user's cached sessions (MpSessionCache) at once.
+    private const string EndSql = """
+        WITH ended AS (DELETE FROM mp_login_sessions WHERE token_hash = @tokenHash RETURNING user_id)
+        SELECT count(*) FROM ended, pg_notify(@channel, ended.user_id::text)
+        """;
+
+    /// <summary>Ends one login session (a parent's "log out on this device"); other devices stay signed in.</summary>
+    public async Task EndSessionAsync(byte[] tokenHash, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await conn.ExecuteScalarAsync<long>(new CommandDefinition(EndSql, new { tokenHash, channel = SessionsRevokedChannel }, cancellationToken: cancellationToken));
+    }
+
     private const string PurgeSql = "DELETE FROM mp_login_sessions WHERE expires_at < @now";
 
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -17,7 +17,13 @@ public sealed record StaffAccountRow
     public bool Disabled { get; init; }
     public DateTime? LastLoginAt { get; init; }
     public DateTime CreatedAt { get; init; }
+
+    /// <summary>Changes whenever the account is disabled or its role, unit or password changes; staff cookies carry it.</summary>
+    public string SecurityStamp { get; init; } = "";
 }
+
+/// <summary>One sign-in attempt counted before the password is checked: the attempt's number and the lock, if any.</summary>
+public sealed record SignInAttempt(int Attempt, DateTime? LockedUntil);
 
 public sealed record NewStaffAccount(string Username, string DisplayName, string Role, string? Unit, string PasswordHash, string? Openid);
 
@@ -62,39 +68,71 @@ public sealed class StaffStore(NpgsqlDataSource dataSource)
         return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(InsertSql, account, cancellationToken: cancellationToken));
     }
 
+    /// <summary>NOTIFY channel whose payload is the id of a staff account that changed: every instance re-reads it.</summary>
+    public const string ChangedChannel = "staff_changed";
+
+    // Omitting disabled keeps it as it is. Disabling, or a new role, unit or password, draws a new stamp,
+    // which ends every session of the account (StaffSessions); the notification reaches every instance.
     private const string UpdateSql = """
-        UPDATE staff_accounts SET display_name = @displayName, role = @role, unit = @unit, openid = @openid,
-               disabled = @disabled, password_hash = coalesce(@passwordHash, password_hash),
-               failed_count = CASE WHEN @passwordHash IS NULL THEN failed_count ELSE 0 END,
-               locked_until = CASE WHEN @passwordHash IS NULL THEN locked_until END,
-               updated_at = now()
-        WHERE id = @id
+        WITH changed AS (
+            UPDATE staff_accounts SET display_name = @displayName, role = @role, unit = @unit, openid = @openid,
+                   disabled = coalesce(@disabled, disabled), password_hash = coalesce(@passwordHash, password_hash),
+                   failed_count = CASE WHEN @passwordHash IS NULL THEN failed_count ELSE 0 END,
+                   locked_until = CASE WHEN @passwordHash IS NULL THEN locked_until END,
+                   security_stamp = CASE
+                       WHEN role IS DISTINCT FROM @role OR unit IS DISTINCT FROM @unit OR @passwordHash IS NOT NULL
+                            OR (@disabled AND NOT disabled)
+                       THEN gen_random_uuid()::text ELSE security_stamp END,
+                   updated_at = now()
+            WHERE id = @id
+            RETURNING id)
+        SELECT count(*) FROM changed, pg_notify(@channel, @id::text)
         """;
 
+    /// <summary>Updates an account; a null <paramref name="disabled"/> leaves that flag as it is.</summary>
     public async Task<bool> UpdateAsync(
-        long id, string displayName, string role, string? unit, string? openid, bool disabled, string? passwordHash, CancellationToken cancellationToken)
+        long id, string displayName, string role, string? unit, string? openid, bool? disabled, string? passwordHash, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await conn.ExecuteAsync(new CommandDefinition(UpdateSql,
-            new { id, displayName, role, unit, openid, disabled, passwordHash }, cancellationToken: cancellationToken)) == 1;
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(UpdateSql,
+            new { id, displayName, role, unit, openid, disabled, passwordHash, channel = ChangedChannel }, cancellationToken: cancellationToken)) == 1;
     }
 
-    // One statement, so that concurrent wrong guesses all count: the counter only moves under the row lock.
-    private const string FailSql = """
-        UPDATE staff_accounts
-        SET failed_count = CASE WHEN failed_count + 1 >= @maxFailures THEN 0 ELSE failed_count + 1 END,
-            locked_until = CASE WHEN failed_count + 1 >= @maxFailures THEN @until ELSE locked_until END,
+    // Every attempt is counted before its password is checked, in one statement under the row lock: of any
+    // number of parallel guesses only the first maxFailures are checked, the next one locks the account and
+    // the rest find it locked. A lock that has run out starts a fresh count.
+    private const string AttemptSql = """
+        UPDATE staff_accounts SET
+            failed_count = CASE WHEN locked_until > @now THEN failed_count
+                                WHEN locked_until IS NOT NULL THEN 1
+                                ELSE failed_count + 1 END,
+            locked_until = CASE WHEN locked_until > @now THEN locked_until
+                                WHEN locked_until IS NULL AND failed_count + 1 > @maxFailures THEN @until
+                                END,
             updated_at = now()
         WHERE id = @id
+        RETURNING failed_count AS attempt, locked_until
+        """;
+
+    /// <summary>Counts a sign-in attempt before its password is checked; the account may now be locked.</summary>
+    public async Task<SignInAttempt> BeginSignInAsync(long id, int maxFailures, DateTimeOffset now, DateTimeOffset lockUntil, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.QuerySingleAsync<SignInAttempt>(new CommandDefinition(AttemptSql,
+            new { id, maxFailures, now = now.UtcDateTime, until = lockUntil.UtcDateTime }, cancellationToken: cancellationToken));
+    }
+
+    private const string LockSql = """
+        UPDATE staff_accounts SET locked_until = @until, updated_at = now()
+        WHERE id = @id AND (locked_until IS NULL OR locked_until <= @now)
         RETURNING locked_until
         """;
 
-    /// <summary>Counts a failed sign-in; returns when the account is locked until, if this failure locked it.</summary>
-    public async Task<DateTime?> RecordFailureAsync(long id, int maxFailures, DateTimeOffset lockUntil, CancellationToken cancellationToken)
+    /// <summary>Locks the account after the last allowed wrong password (unless it is locked already).</summary>
+    public async Task LockAsync(long id, DateTimeOffset now, DateTimeOffset lockUntil, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(FailSql,
-            new { id, maxFailures, until = lockUntil.UtcDateTime }, cancellationToken: cancellationToken));
+        await conn.ExecuteAsync(new CommandDefinition(LockSql, new { id, now = now.UtcDateTime, until = lockUntil.UtcDateTime }, cancellationToken: cancellationToken));
     }
 
     private const string SuccessSql = """

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -16,6 +18,12 @@ public sealed class ObservabilityOptions
 
     /// <summary>Serve <c>/metrics</c> (Prometheus text format). Keep it off the public proxy (see docs/deploy.md).</summary>
     public bool MetricsEnabled { get; set; } = true;
+
+    /// <summary>
+    /// When set, <c>/metrics</c> answers only <c>Authorization: Bearer &lt;token&gt;</c> (Prometheus'
+    /// <c>authorization</c> setting). Without it, <c>/metrics</c> is not served in Production.
+    /// </summary>
+    public string? MetricsToken { get; set; }
 
     /// <summary>
     /// Addresses of reverse proxies whose <c>X-Forwarded-For</c> is believed (loopback always is), so
@@ -106,9 +114,27 @@ public static partial class ObservabilitySetup
         });
         app.UseHttpMetrics();
 
-        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ObservabilityOptions>>().Value.MetricsEnabled)
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ObservabilityOptions>>().Value;
+        if (options.MetricsEnabled && string.IsNullOrEmpty(options.MetricsToken) && app.Environment.IsProduction())
         {
-            app.MapGet("/metrics", WriteMetricsAsync).ExcludeFromDescription();
+            app.Logger.LogWarning("/metrics is not served: in Production it needs Observability:MetricsToken");
+        }
+        else if (options.MetricsEnabled)
+        {
+            var metrics = app.MapGet("/metrics", WriteMetricsAsync).ExcludeFromDescription();
+            if (!string.IsNullOrEmpty(options.MetricsToken))
+            {
+                var expected = SHA256.HashData(Encoding.UTF8.GetBytes(options.MetricsToken));
+                metrics.AddEndpointFilter(async (context, next) =>
+                {
+                    var header = context.HttpContext.Request.Headers.Authorization.ToString();
+                    var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "";
+                    return CryptographicOperations.FixedTimeEquals(expected, SHA256.HashData(Encoding.UTF8.GetBytes(given)))
+                        ? await next(context)
+                        : Problems.Problem(StatusCodes.Status401Unauthorized, "metrics_token", "Metrics need the scrape token",
+                            "Send Authorization: Bearer <Observability:MetricsToken>.");
+                });
+            }
         }
 
         return app;

@@ -28,12 +28,14 @@ public sealed class RateLimitingOptions
 
     /// <summary>
     /// Requests allowed per window, per policy. Login is per client IP and generous: parents on mobile
-    /// networks share carrier-grade NAT addresses. Sign-up is per parent.
+    /// networks share carrier-grade NAT addresses. Sign-up is per parent. Staff sign-in is per client IP,
+    /// on top of the per-account lockout: it slows one address guessing across many accounts.
     /// </summary>
     public Dictionary<string, RateLimitRule> Policies { get; set; } = new(StringComparer.Ordinal)
     {
         ["login"] = new() { PermitLimit = 60, WindowSeconds = 60 },
         ["signup"] = new() { PermitLimit = 20, WindowSeconds = 60 },
+        ["staff-login"] = new() { PermitLimit = 20, WindowSeconds = 300 },
     };
 }
 
@@ -60,6 +62,7 @@ public static class RateLimitingSetup
     [
         new("POST", "/api/mp/login", "login", PartitionBy.ClientIp),
         new("POST", "/api/mp/sessions/{id}/signups", "signup", PartitionBy.MpUser),
+        new("POST", "/api/console/login", "staff-login", PartitionBy.ClientIp),
     ];
 
     private const string PartitionItem = "kepu.rate-limit.partition";

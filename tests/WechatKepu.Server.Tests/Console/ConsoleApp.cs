@@ -33,7 +33,7 @@ public class ConsoleApp : KepuApp
     }
 
     /// <summary>A client with cookies but nobody signed in.</summary>
-    public HttpClient Anonymous() => Factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true });
+    public HttpClient Anonymous() => Factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = new Uri("https://localhost") });
 
     public async Task<long> ActivityIdAsync(string code = "5.1.2") => (await ScalarAsync<long?>($"SELECT id FROM activities WHERE code = '{code}'"))!.Value;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -26,7 +27,8 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         Assert.Equal("控制台场次", session.Title);
         Assert.Equal(30, session.PlacesLeft);
 
-        var audit = await (await organiser.GetAsync("/api/console/audit?action=session.create")).JsonAsync();
+        using var admin = await app.StaffAsync("admin", unit: null);
+        var audit = await (await admin.GetAsync("/api/console/audit?action=session.create")).JsonAsync();
         Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("target").GetString() == $"session:{id}" && e.GetProperty("staffName").GetString() == "测试员");
         var activities = await (await organiser.GetAsync("/api/console/activities?mine=true")).JsonAsync();
         Assert.Contains(activities.GetProperty("items").EnumerateArray(), a => a.GetProperty("code").GetString() == "5.1.2");
@@ -140,6 +142,48 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task A_rotated_check_in_key_signs_new_codes_and_still_accepts_codes_under_the_previous_key()
+    {
+        using var organiser = await app.StaffAsync("organiser");
+        var id = await CreateSessionAsync(organiser, capacity: 3, waitlist: 0);
+        var parents = new List<Parent>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (parent, children) = await Parent.ReadyAsync(app);
+            await parent.SignUpOkAsync(id, children[0].Id);
+            parents.Add(parent);
+        }
+
+        async Task<string> CodeAsync(Parent p) => (await p.SignupsAsync())[0].CheckinCode!;
+        async Task<string?> CheckInAsync(string code)
+        {
+            var response = await organiser.PostAsJsonAsync("/api/console/checkin", new { code });
+            var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return json.TryGetProperty("outcome", out var outcome) ? outcome.GetString() : json.GetProperty("code").GetString();
+        }
+
+        var before = new List<string>();
+        foreach (var p in parents)
+        {
+            before.Add(await CodeAsync(p));
+        }
+
+        var secrets = app.Services.GetRequiredService<WechatKepu.Data.Parents.SecretStore>();
+        await secrets.RotateAsync(WechatKepu.Server.Features.MiniProgram.CheckinCodes.KeyName);
+        app.Clock.Advance(TimeSpan.FromSeconds(61));
+        var after = await CodeAsync(parents[0]);
+        Assert.NotEqual(before[0], after);
+        Assert.Equal("checked_in", await CheckInAsync(after));
+        Assert.Equal("checked_in", await CheckInAsync(before[1]));
+
+        // Two rotations on, a code of the first key is refused.
+        await secrets.RotateAsync(WechatKepu.Server.Features.MiniProgram.CheckinCodes.KeyName);
+        app.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal("bad_code", await CheckInAsync(before[2]));
+        Assert.Equal("checked_in", await CheckInAsync(await CodeAsync(parents[2])));
+    }
+
+    [Fact]
     public async Task Signups_show_masked_phones_except_to_admins_and_check_in_says_when_a_second_scan_was_first()
     {
         using var organiser = await app.StaffAsync("organiser");
@@ -204,7 +248,7 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         using var all = new XLWorkbook(new MemoryStream(await (await admin.GetAsync($"/api/console/activities/{activity}/export.xlsx")).Content.ReadAsByteArrayAsync()));
         Assert.Contains(all.Worksheet(1).RowsUsed().Skip(1), r => r.Cell(8).GetString() == "13800138000");
 
-        var audit = await (await organiser.GetAsync("/api/console/audit?action=export.")).JsonAsync();
+        var audit = await (await admin.GetAsync("/api/console/audit?action=export.")).JsonAsync();
         var entry = audit.EnumerateArray().First(e => e.GetProperty("target").GetString() == $"session:{id}");
         Assert.Equal(2, entry.GetProperty("detail").GetProperty("rows").GetInt32());
         Assert.False(entry.GetProperty("detail").GetProperty("fullPhones").GetBoolean());

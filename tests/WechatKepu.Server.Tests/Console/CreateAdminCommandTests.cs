@@ -43,6 +43,19 @@ public sealed class CreateAdminCommandTests(ConsoleApp app) : IClassFixture<Cons
     }
 
     [Fact]
+    public async Task Rotate_checkin_key_keeps_the_old_key_as_the_previous_one()
+    {
+        const string Key = "SELECT encode(value, 'hex') FROM server_secrets WHERE name = ";
+        var before = await app.ScalarAsync<string>(Key + "'checkin-hmac'");
+        Assert.NotNull(before);
+        var (exit, output) = await RunAsync(null, null, "--rotate-checkin-key");
+        Assert.True(exit == 0, output);
+        Assert.Contains("Check-in key rotated", output);
+        Assert.Equal(before, await app.ScalarAsync<string>(Key + "'checkin-hmac.previous'"));
+        Assert.NotEqual(before, await app.ScalarAsync<string>(Key + "'checkin-hmac'"));
+    }
+
+    [Fact]
     public async Task Create_admin_from_the_environment_or_stdin_then_sign_in()
     {
         var (exit, output) = await RunAsync("first-admin-pass", null, "--create-admin", "boss");

@@ -11,6 +11,8 @@ public static class FuzzTargets
     {
         // Any call to it is valid and ends the fuzzing parent's account; its own tests cover it.
         ["DELETE /api/mp/me"] = "erases the caller",
+        // Likewise: any call ends the fuzzing parent's session (MpLoginTests covers it).
+        ["POST /api/mp/logout"] = "ends the caller's session",
     };
 
     /// <summary>

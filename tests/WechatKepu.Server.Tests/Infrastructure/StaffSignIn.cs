@@ -1,16 +1,16 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using WechatKepu.Data.Staff;
 using WechatKepu.Server.Features.Staff;
 
 namespace WechatKepu.Server.Tests.Infrastructure;
 
 /// <summary>
 /// Signs a staff principal in with the real staff cookie through a test-only endpoint, for testing
-/// staff APIs independently of the console's own sign-in page.
+/// staff APIs independently of the console's own sign-in page. Each sign-in creates its own account.
 /// </summary>
 public static class StaffSignIn
 {
@@ -26,7 +26,12 @@ public static class StaffSignIn
     /// </summary>
     public static async Task<HttpClient> StaffClientAsync(this KepuApp app, string role, string? unit = null, string name = "测试员", bool antiforgery = true)
     {
-        var client = app.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
+        var client = app.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            HandleCookies = true,
+            // https: in Production staff cookies are https-only (TestServer takes the scheme from the address).
+            BaseAddress = new Uri("https://localhost"),
+        });
         var response = await client.PostAsync($"{Path}?role={Uri.EscapeDataString(role)}&unit={Uri.EscapeDataString(unit ?? "")}&name={Uri.EscapeDataString(name)}", null);
         response.EnsureSuccessStatusCode();
         if (antiforgery)
@@ -51,21 +56,17 @@ public static class StaffSignIn
         {
             app.Map(Path, branch => branch.Run(async http =>
             {
+                // A real account (the cookie is checked against it on every request), named at random.
                 var q = http.Request.Query;
-                var claims = new List<Claim>
-                {
-                    new(ClaimTypes.NameIdentifier, "0"),
-                    new(ClaimTypes.Name, q["name"].ToString()),
-                    new(ClaimTypes.Role, q["role"].ToString()),
-                };
-                if (!string.IsNullOrEmpty(q["unit"]))
-                {
-                    claims.Add(new Claim("unit", q["unit"].ToString()));
-                }
+                var store = http.RequestServices.GetRequiredService<StaffStore>();
+                var unit = string.IsNullOrEmpty(q["unit"]) ? null : q["unit"].ToString();
+                var username = "t." + Guid.NewGuid().ToString("N")[..16];
+                var id = await store.CreateAsync(new NewStaffAccount(username, q["name"].ToString(), q["role"].ToString(), unit, "not-a-hash", null), http.RequestAborted);
+                var account = await store.GetAsync(id!.Value, http.RequestAborted);
 
                 // Map() moved the path into PathBase, and the cookie's path defaults to PathBase: issue it for the whole site.
                 http.Request.PathBase = PathString.Empty;
-                await http.SignInAsync(StaffPolicies.Scheme, new ClaimsPrincipal(new ClaimsIdentity(claims, StaffPolicies.Scheme)));
+                await http.SignInAsync(StaffPolicies.Scheme, StaffAuth.Principal(account!));
             }));
             next(app);
         };

@@ -34,15 +34,42 @@ public sealed class MpLoginTests(KepuApp app) : IClassFixture<KepuApp>
     }
 
     [Fact]
-    public async Task The_same_code_twice_gets_the_same_session_without_spending_the_code_again()
+    public async Task A_code_gives_its_token_once_and_a_replay_gets_nothing()
     {
-        var code = app.Wechat.IssueLoginCode("o-login-2", KepuApp.MpAppId);
-        var before = app.Wechat.CountCalls("/sns/jscode2session");
+        var code = app.Wechat.IssueLoginCode("o-login-2000000000000000000", KepuApp.MpAppId);
         var first = await (await LoginAsync(new { code })).Content.ReadFromJsonAsync<LoginResponse>(KepuApp.Json);
-        var second = await LoginAsync(new { code });
-        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal(first!.Token, (await second.Content.ReadFromJsonAsync<LoginResponse>(KepuApp.Json))!.Token);
-        Assert.Equal(before + 1, app.Wechat.CountCalls("/sns/jscode2session"));
+        Assert.False(string.IsNullOrEmpty(first!.Token));
+        // Replayed at once (well within the code's five minutes), and several times in parallel.
+        var replays = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => LoginAsync(new { code })));
+        foreach (var replay in replays)
+        {
+            await ProblemAssert.IsProblemAsync(replay, HttpStatusCode.BadRequest, "login_code_invalid");
+        }
+    }
+
+    [Fact]
+    public async Task Parallel_logins_with_one_fresh_code_give_out_one_token()
+    {
+        var code = app.Wechat.IssueLoginCode("o-login-3000000000000000000", KepuApp.MpAppId);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => LoginAsync(new { code })));
+        Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(4, answers.Count(a => a.StatusCode == HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task Log_out_on_this_device_ends_that_token_only()
+    {
+        var phone = await Parent.LoginAsync(app, "o-logout-00000000000000000001");
+        Assert.Equal(HttpStatusCode.OK, (await phone.Http.GetAsync("/api/mp/me")).StatusCode);
+        var tablet = await Parent.LoginAsync(app, "o-logout-00000000000000000001");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await phone.Http.PostAsync("/api/mp/logout", null)).StatusCode);
+        await ProblemAssert.IsProblemAsync(await phone.Http.GetAsync("/api/mp/me"), HttpStatusCode.Unauthorized, "session_expired");
+        await ProblemAssert.IsProblemAsync(await phone.Http.PostAsync("/api/mp/logout", null), HttpStatusCode.Unauthorized, "session_expired");
+        Assert.Equal(HttpStatusCode.OK, (await tablet.Http.GetAsync("/api/mp/me")).StatusCode);
+
+        using var anonymous = app.CreateClient();
+        await ProblemAssert.IsProblemAsync(await anonymous.PostAsync("/api/mp/logout", null), HttpStatusCode.Unauthorized, "session_expired");
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class RateLimitedApp : KepuApp
         builder.UseSetting("RateLimiting:Policies:login:WindowSeconds", "3600");
         builder.UseSetting("RateLimiting:Policies:signup:PermitLimit", "2");
         builder.UseSetting("RateLimiting:Policies:signup:WindowSeconds", "3600");
+        builder.UseSetting("RateLimiting:Policies:staff-login:PermitLimit", "3");
+        builder.UseSetting("RateLimiting:Policies:staff-login:WindowSeconds", "3600");
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, ClientIpFilter>());
     }
 
@@ -68,6 +70,26 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
 
         // Another address is not affected.
         Assert.Equal(HttpStatusCode.OK, (await LoginAsync("198.51.100.8")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Staff_sign_in_is_limited_per_client_ip_across_usernames()
+    {
+        using var browser = app.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
+        browser.DefaultRequestHeaders.Add(RateLimitedApp.IpHeader, "198.51.100.20");
+        await browser.UseAntiforgeryAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await ProblemAssert.IsProblemAsync(await browser.PostAsJsonAsync("/api/console/login", new { username = $"guess{i}", password = "wrong-pass" }),
+                HttpStatusCode.Unauthorized, "bad_credentials");
+        }
+
+        await ProblemAssert.IsProblemAsync(await browser.PostAsJsonAsync("/api/console/login", new { username = "guess9", password = "wrong-pass" }),
+            HttpStatusCode.TooManyRequests, "rate_limited");
+        browser.DefaultRequestHeaders.Remove(RateLimitedApp.IpHeader);
+        browser.DefaultRequestHeaders.Add(RateLimitedApp.IpHeader, "198.51.100.21");
+        await ProblemAssert.IsProblemAsync(await browser.PostAsJsonAsync("/api/console/login", new { username = "guess9", password = "wrong-pass" }),
+            HttpStatusCode.Unauthorized, "bad_credentials");
     }
 
     [Fact]

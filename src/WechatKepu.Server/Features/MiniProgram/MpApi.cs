@@ -36,6 +36,7 @@ public static class MpApi
         open.MapGet("/sessions/{id}", MpSessionsApi.GetAsync);
 
         var parent = app.MapGroup("/api/mp").WithTags("MiniProgram").RequireAuthorization(MpAuthentication.Policy);
+        parent.MapPost("/logout", MpLoginApi.LogoutAsync).WithSummary("Ends this device's session");
         parent.MapGet("/me", MpProfileApi.MeAsync);
         parent.MapPut("/me/guardian", MpProfileApi.SaveGuardianAsync);
         parent.MapPost("/me/consent", MpProfileApi.ConsentAsync);

@@ -12,15 +12,13 @@ namespace WechatKepu.Server.Features.MiniProgram;
 
 /// <summary>
 /// wx.login code → jscode2session → our own session. The token is derived from the code under a server
-/// key, so the same code submitted twice (a retried request) finds the same session instead of
-/// spending the code again and getting 40163.
+/// key, and a code's session is given out once (redeemed): the same code submitted again, even within
+/// its five minutes, is refused as WeChat refuses a used code, so a code seen in transit earns nothing.
 /// </summary>
 public sealed class MpLogin(WechatClients wechat, MpUserStore users, ParentStore parents, SecretStore secrets,
     TimeProvider clock, IOptions<MpOptions> options, ILogger<MpLogin> logger)
 {
     public const string TokenKeyName = "mp-login-token";
-
-    private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(5);
 
     public async Task<(LoginResponse? Response, WechatApiException? Error)> LoginAsync(string code, CancellationToken cancellationToken)
     {
@@ -64,10 +62,11 @@ public sealed class MpLogin(WechatClients wechat, MpUserStore users, ParentStore
 
             existing = await users.FindSessionAsync(hash, now, cancellationToken);
         }
-        else if (now - new DateTimeOffset(existing.CreatedAt, TimeSpan.Zero) > CodeLifetime)
+
+        // Whoever redeems first gets the token; a replay (or a concurrent twin) of the code gets nothing.
+        if (existing is null || !await users.RedeemAsync(hash, now, cancellationToken))
         {
-            // A code lives five minutes: one replayed later is refused as WeChat would refuse it.
-            return (null, new WechatApiException(WechatErrors.InvalidLoginCode, "code expired", "/sns/jscode2session", WechatErrorKind.LoginCode));
+            return (null, new WechatApiException(WechatErrors.LoginCodeUsed, "code already used", "/sns/jscode2session", WechatErrorKind.LoginCode));
         }
 
         var (guardian, consent, _) = await parents.GetProfileAsync(existing!.UserId, cancellationToken);
@@ -80,6 +79,16 @@ public sealed class MpLogin(WechatClients wechat, MpUserStore users, ParentStore
 
 public static class MpLoginApi
 {
+    /// <summary>Ends the session of the token sent ("log out on this device"); the token is useless afterwards.</summary>
+    public static async Task<NoContent> LogoutAsync(HttpContext http, MpUserStore users, MpSessionCache cache, CancellationToken cancellationToken)
+    {
+        var token = http.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
+        var hash = MpAuthentication.Hash(token);
+        await users.EndSessionAsync(hash, cancellationToken);
+        cache.Forget(http.User.UserId());
+        return TypedResults.NoContent();
+    }
+
     public static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         LoginRequest request, MpLogin login, CancellationToken cancellationToken)
     {

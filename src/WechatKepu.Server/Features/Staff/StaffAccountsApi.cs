@@ -49,14 +49,16 @@ public static partial class StaffAccountsApi
         services.AddOptions<StaffOptions>().BindConfiguration(StaffOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StaffStore>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<StaffSessions>();
+        services.AddNotificationSubscriber<StaffSessions>();
         services.AddAntiforgery(o =>
         {
             o.HeaderName = StaffAuth.AntiforgeryHeader;
             o.Cookie.Name = "kepu.af";
             o.Cookie.Path = "/";
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
+        services.AddOptions<AntiforgeryOptions>().Configure<IWebHostEnvironment>((o, env) => o.Cookie.SecurePolicy = StaffPolicies.CookiePolicy(env));
         return services;
     }
 
@@ -69,7 +71,8 @@ public static partial class StaffAccountsApi
         var staff = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
         staff.MapGet("/me", MeAsync);
         staff.MapPost("/logout", LogoutAsync).RequireAntiforgeryToken();
-        staff.MapGet("/audit", AuditAsync);
+        // Admins only: it names every account's actions and the usernames mistyped at sign-in.
+        staff.MapGet("/audit", AuditAsync).RequireAuthorization(StaffPolicies.Admin);
 
         var admin = app.MapGroup("/api/console/staff").WithTags("Console").RequireAuthorization(StaffPolicies.Admin);
         admin.MapGet("", ListAsync);
@@ -77,8 +80,13 @@ public static partial class StaffAccountsApi
         admin.MapPut("/{id:long}", UpdateAsync).RequireAntiforgeryToken();
     }
 
-    private static async Task<Ok<AntiforgeryDto>> AntiforgeryAsync(HttpContext http, IAntiforgery antiforgery)
+    private static async Task<Results<Ok<AntiforgeryDto>, ProblemHttpResult>> AntiforgeryAsync(HttpContext http, IAntiforgery antiforgery)
     {
+        if (StaffAuth.HttpsRequired(http) is { } refused)
+        {
+            return refused;
+        }
+
         await StaffAuth.UseStaffPrincipalAsync(http);
         var tokens = antiforgery.GetAndStoreTokens(http);
         return TypedResults.Ok(new AntiforgeryDto(tokens.RequestToken!, StaffAuth.AntiforgeryHeader));
@@ -109,7 +117,10 @@ public static partial class StaffAccountsApi
             return wrong;
         }
 
-        if (account.LockedUntil is { } locked && locked > now.UtcDateTime)
+        // Counted before the check, so that parallel guesses cannot all be checked before the lock is written.
+        var lockUntil = now + options.Value.LockoutDuration;
+        var attempt = await store.BeginSignInAsync(account.Id, options.Value.MaxFailedSignIns, now, lockUntil, ct);
+        if (attempt.LockedUntil is { } locked && locked > now.UtcDateTime)
         {
             return Locked(locked);
         }
@@ -117,14 +128,19 @@ public static partial class StaffAccountsApi
         var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, request!.Password!);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            var lockedNow = await store.RecordFailureAsync(account.Id, options.Value.MaxFailedSignIns, now + options.Value.LockoutDuration, ct);
-            await audit.WriteAsync(account.Id, account.DisplayName, "staff.login_failed", $"staff:{account.Id}", new { locked = lockedNow is not null && lockedNow > now.UtcDateTime }, now, ct);
-            return lockedNow is { } until && until > now.UtcDateTime ? Locked(until) : wrong;
+            var lockedNow = attempt.Attempt >= options.Value.MaxFailedSignIns;
+            if (lockedNow)
+            {
+                await store.LockAsync(account.Id, now, lockUntil, ct);
+            }
+
+            await audit.WriteAsync(account.Id, account.DisplayName, "staff.login_failed", $"staff:{account.Id}", new { locked = lockedNow }, now, ct);
+            return lockedNow ? Locked(lockUntil.UtcDateTime) : wrong;
         }
 
         var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(account, request.Password!) : null;
         await store.RecordSuccessAsync(account.Id, now, rehash, ct);
-        await http.SignInAsync(StaffPolicies.Scheme, StaffAuth.Principal(account.Id, account.DisplayName, account.Role, account.Unit));
+        await http.SignInAsync(StaffPolicies.Scheme, StaffAuth.Principal(account));
         await audit.WriteAsync(account.Id, account.DisplayName, "staff.login", $"staff:{account.Id}", null, now, ct);
         return TypedResults.Ok(Me(account));
     }
@@ -241,7 +257,8 @@ public static partial class StaffAccountsApi
     }
 
     private static async Task<Results<Ok<StaffAccountDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, StaffAccountRequest? request, HttpContext http, StaffStore store, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        long id, StaffAccountRequest? request, HttpContext http, StaffStore store, StaffSessions sessions, AuditLog audit, TimeProvider clock,
+        CancellationToken ct)
     {
         var (account, errors) = Validate(request, creating: false);
         if (account is null)
@@ -250,11 +267,12 @@ public static partial class StaffAccountsApi
         }
 
         var hash = request!.Password is { } p ? Hasher.HashPassword(new StaffAccountRow(), p) : null;
-        if (!await store.UpdateAsync(id, account.DisplayName, account.Role, account.Unit, account.Openid, request.Disabled ?? false, hash, ct))
+        if (!await store.UpdateAsync(id, account.DisplayName, account.Role, account.Unit, account.Openid, request.Disabled, hash, ct))
         {
             return Problems.NotFound("没有这个工作人员账号");
         }
 
+        sessions.Forget(id);
         var actor = http.User.Actor();
         await audit.WriteAsync(actor.Id, actor.Name, "staff.update", $"staff:{id}",
             new { account.Role, account.Unit, request.Disabled, passwordChanged = hash is not null }, clock.GetUtcNow(), ct);

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using WechatKepu.Data.Console;
 using WechatKepu.Server.Infrastructure;
 
@@ -10,6 +12,9 @@ namespace WechatKepu.Server.Features.Staff;
 public static class StaffAuth
 {
     public const string UnitClaim = "unit";
+
+    /// <summary>The account's security stamp when the cookie was issued; <see cref="StaffSessions"/> compares it with the row.</summary>
+    public const string StampClaim = "stamp";
     public const string AntiforgeryHeader = "X-CSRF-TOKEN";
 
     /// <summary>The acting staff member from the cookie's claims (NameIdentifier, Name, Role, unit).</summary>
@@ -19,17 +24,18 @@ public static class StaffAuth
         user.FindFirstValue(ClaimTypes.Role) ?? "",
         user.FindFirstValue(UnitClaim) is { Length: > 0 } unit ? unit : null);
 
-    public static ClaimsPrincipal Principal(long id, string name, string role, string? unit)
+    public static ClaimsPrincipal Principal(Data.Staff.StaffAccountRow account)
     {
         var claims = new List<Claim>
         {
-            new(ClaimTypes.NameIdentifier, id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new(ClaimTypes.Name, name),
-            new(ClaimTypes.Role, role),
+            new(ClaimTypes.NameIdentifier, account.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, account.DisplayName),
+            new(ClaimTypes.Role, account.Role),
+            new(StampClaim, account.SecurityStamp),
         };
-        if (!string.IsNullOrEmpty(unit))
+        if (!string.IsNullOrEmpty(account.Unit))
         {
-            claims.Add(new Claim(UnitClaim, unit));
+            claims.Add(new Claim(UnitClaim, account.Unit));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, StaffPolicies.Scheme));
@@ -52,6 +58,11 @@ public static class StaffAuth
     public static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        if (HttpsRequired(http) is { } refused)
+        {
+            return refused;
+        }
+
         if (http.User.Identity?.IsAuthenticated != true)
         {
             await UseStaffPrincipalAsync(http);
@@ -69,6 +80,15 @@ public static class StaffAuth
 
         return await next(context);
     }
+
+    /// <summary>
+    /// A 400 for plain http where staff cookies are https-only (the antiforgery check would otherwise throw):
+    /// outside Development and Testing the console needs https, or X-Forwarded-Proto from a trusted proxy.
+    /// </summary>
+    public static ProblemHttpResult? HttpsRequired(HttpContext http) =>
+        !http.Request.IsHttps && http.RequestServices.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.SecurePolicy == CookieSecurePolicy.Always
+            ? Problems.Problem(StatusCodes.Status400BadRequest, "https_required", "请通过 HTTPS 访问管理后台", "管理后台的登录和操作只能通过 HTTPS 进行。")
+            : null;
 
     public static TBuilder RequireAntiforgeryToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(RequireAntiforgeryAsync);

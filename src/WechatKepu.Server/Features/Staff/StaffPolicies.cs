@@ -36,14 +36,17 @@ public static class StaffPolicies
             // Always the whole site: signing in under a mapped branch would otherwise scope the cookie to it.
             o.Cookie.Path = "/";
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.LoginPath = "/console/login";
-            // An API answers 401/403 ProblemDetails instead of redirecting to a page.
+            // An API (and the OpenAPI document) answers 401/403 ProblemDetails instead of redirecting to a page.
             o.Events.OnRedirectToLogin = ctx => WriteAsync(ctx.HttpContext, ctx.RedirectUri, 401, "unauthenticated", "请先登录");
             o.Events.OnRedirectToAccessDenied = ctx => WriteAsync(ctx.HttpContext, ctx.RedirectUri, 403, "forbidden", "没有权限执行此操作");
+            // A disabled, demoted or re-passworded account's sessions end here, on every instance.
+            o.Events.OnValidatePrincipal = ctx => ctx.HttpContext.RequestServices.GetRequiredService<StaffSessions>().ValidateAsync(ctx);
         });
+        services.AddOptions<CookieAuthenticationOptions>(Scheme)
+            .Configure<IWebHostEnvironment>((o, env) => o.Cookie.SecurePolicy = CookiePolicy(env));
         services.AddAuthorizationBuilder()
             .AddPolicy(Viewer, p => p.AddAuthenticationSchemes(Scheme).RequireRole(Roles.Admin, Roles.Organiser, Roles.Viewer))
             .AddPolicy(Organiser, p => p.AddAuthenticationSchemes(Scheme).RequireRole(Roles.Admin, Roles.Organiser))
@@ -51,9 +54,17 @@ public static class StaffPolicies
         return services;
     }
 
+    /// <summary>
+    /// Staff cookies (sign-in and antiforgery) are sent over HTTPS only, except in Development and in the
+    /// tests' Testing environment, which run on plain http on loopback. Behind the proxy the scheme comes
+    /// from X-Forwarded-Proto (docs/deploy.md).
+    /// </summary>
+    public static CookieSecurePolicy CookiePolicy(IHostEnvironment env) =>
+        env.IsDevelopment() || env.IsEnvironment("Testing") ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+
     private static async Task WriteAsync(HttpContext http, string redirectUri, int status, string code, string title)
     {
-        if (!http.Request.Path.StartsWithSegments("/api"))
+        if (!http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/openapi"))
         {
             http.Response.Redirect(redirectUri);
             return;
