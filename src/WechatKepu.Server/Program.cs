@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
+using WechatKepu.Server.Features.Backup;
 using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Console;
@@ -49,6 +50,12 @@ if (args.Contains("--migrate"))
 if ((await CreateAdminCommand.RunAsync(app, args) ?? await CheckinCodes.RunRotateCommandAsync(app, args)) is { } exitCode)
 {
     Environment.ExitCode = exitCode;
+    return;
+}
+
+if (await BackupCommand.RunAsync(app, args) is { } backupExitCode)
+{
+    Environment.ExitCode = backupExitCode;
     return;
 }
 

@@ -244,10 +244,15 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     }
 
     /// <summary>Finds a folder holding initdb, pg_ctl and postgres, or null.</summary>
-    public static string? FindBinaries(string? configured = null)
+    public static string? FindBinaries(string? configured = null) => FindTools(configured, "initdb", "pg_ctl", "postgres");
+
+    /// <summary>
+    /// Finds a folder holding every one of <paramref name="tools"/> (e.g. pg_dump and pg_restore): the
+    /// configured folder or <c>KEPU_PG_BIN</c>, else the newest <c>/usr/lib/postgresql/*/bin</c>, else PATH; or null.
+    /// </summary>
+    public static string? FindTools(string? configured, params string[] tools)
     {
-        static bool Has(string dir) =>
-            File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "postgres"));
+        bool Has(string dir) => tools.All(t => File.Exists(Path.Combine(dir, t)));
 
         var env = configured ?? Environment.GetEnvironmentVariable("KEPU_PG_BIN");
         if (!string.IsNullOrEmpty(env))
