@@ -164,7 +164,7 @@ public static class BackupCommand
                     $"Restore refused: {target} already has {tables}. Restore into an empty database, or add {ForceSwitch} to drop everything in it first.");
             }
 
-            if (tables is not null)
+            if (force)
             {
                 await WipeAsync(conn);
             }
