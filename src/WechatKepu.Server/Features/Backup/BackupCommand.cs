@@ -333,6 +333,18 @@ public static class BackupCommand
                 yield return ("PGPASSWORD", password);
             }
 
+            foreach (var (name, value) in new[]
+                     {
+                         ("PGSSLROOTCERT", _builder.RootCertificate), ("PGSSLCERT", _builder.SslCertificate),
+                         ("PGSSLKEY", _builder.SslKey), ("PGPASSFILE", _builder.Passfile),
+                     })
+            {
+                if (!string.IsNullOrEmpty(value))
+                {
+                    yield return (name, value);
+                }
+            }
+
             yield return ("PGSSLMODE", _builder.SslMode switch
             {
                 SslMode.Disable => "disable",
