@@ -130,6 +130,22 @@ public sealed class BackupCommandTests : IAsyncLifetime
         Assert.Equal(await ServerCommand.FingerprintAsync(source), await ServerCommand.FingerprintAsync(target));
     }
 
+    [Fact]
+    public async Task Restore_says_when_the_backup_is_older_or_newer_than_the_binary()
+    {
+        var source = await DatabaseAsync(migrated: true);
+        var latest = SchemaMigrator.Embedded.Max(m => m.Version);
+        // As if the backup came from a version one migration behind, and also knew one from the future.
+        await ExecuteAsync(source, $"DELETE FROM schema_migrations WHERE version = {latest}; INSERT INTO schema_migrations (version, name) VALUES (9999, 'from_the_future')");
+        var file = Path.Combine(_folder, "kepu.dump");
+        Assert.Equal(0, (await ServerCommand.RunAsync(ServerCommand.On(source), "--backup", file)).Exit);
+
+        var restored = await ServerCommand.RunAsync(ServerCommand.On(await DatabaseAsync(migrated: false)), "--restore", file);
+        Assert.True(restored.Exit == 0, restored.ToString());
+        Assert.Contains("1 migrations pending: run --migrate", restored.Stdout);
+        Assert.Contains("the backup has 1 migrations this binary does not know", restored.Stdout);
+    }
+
     private static async Task ExecuteAsync(string db, string sql)
     {
         await using var conn = new NpgsqlConnection(db);

@@ -175,8 +175,13 @@ public static class BackupCommand
             ["--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", $"--dbname={target.Database}", file], "Restore failed");
         var pending = await app.Services.GetRequiredService<SchemaMigrator>().PendingAsync();
         string inFlight;
+        long unknown;
         await using (var conn = await target.OpenAsync())
         {
+            unknown = await Scalar<long>(conn, $"""
+                SELECT CASE WHEN to_regclass('public.schema_migrations') IS NULL THEN 0
+                            ELSE (SELECT count(*) FROM schema_migrations WHERE version > {SchemaMigrator.Embedded.Max(m => m.Version)}) END
+                """);
             inFlight = await Scalar<string>(conn, """
                 SELECT concat_ws(', ',
                     CASE WHEN to_regclass('public.deliveries') IS NOT NULL THEN
@@ -188,6 +193,7 @@ public static class BackupCommand
 
         return $"Restored {file} into {target} (schema at migration {await target.SchemaVersionAsync()}"
             + (pending.Count == 0 ? ", up to date" : $"; {pending.Count} migrations pending: run --migrate") + ")."
+            + (unknown == 0 ? "" : $" Warning: the backup has {unknown} migrations this binary does not know: serve it with the version that made it.")
             + (inFlight.Length == 0 ? "" : $" In flight in the backup: {inFlight}; the first server with jobs on sends them (see Restore in docs/operations.md).");
     }
 
