@@ -79,6 +79,14 @@ public static class BackupCommand
             System.Console.Error.WriteLine($"Cannot use the {target}: {OneLine(e.Message)}");
             return Exit.Failed;
         }
+        finally
+        {
+            // The host never runs for a command: stop the embedded cluster if this process started it.
+            if (app.Services.GetService<EmbeddedPostgres>() is { StartedHere: true } embedded)
+            {
+                await embedded.DisposeAsync();
+            }
+        }
     }
 
     private static async Task<string> BackupAsync(Target target, string file)
