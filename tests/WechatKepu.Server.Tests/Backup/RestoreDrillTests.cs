@@ -66,7 +66,14 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
             Filled filled;
             await using (var first = await ServerProcess.StartAsync(onOriginal))
             {
-                filled = await FillAsync(first.BaseUrl, wechat, original);
+                try
+                {
+                    filled = await FillAsync(first.BaseUrl, wechat, original);
+                }
+                catch (Exception e) when (e is Xunit.Sdk.XunitException or TimeoutException)
+                {
+                    throw new InvalidOperationException($"{e.Message}\nthe original server said:\n{first.Output}", e);
+                }
             }
 
             // A web-only instance (no job server) on the same database: the broadcast staff schedule now can only
