@@ -80,9 +80,10 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
             // fire once the backup is restored, never on the machine that is lost.
             long broadcastId;
             var webOnly = new Dictionary<string, string>(onOriginal) { ["Jobs__RunServer"] = "false" };
+            var staffCookies = new CookieContainer();
             await using (var web = await ServerProcess.StartAsync(webOnly))
             {
-                using var staff = await StaffAsync(web.BaseUrl);
+                using var staff = await StaffAsync(web.BaseUrl, staffCookies);
                 var created = await JsonAsync(await staff.PostAsJsonAsync("/api/console/broadcasts", new
                 {
                     appId = OaAppId, title = "科普日活动预告", kind = "text", text = "全国科普日柳州主场活动本周六开始，欢迎参加。", audience = "all",
@@ -127,7 +128,13 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
             restored = await ServerProcess.StartAsync(onFresh);
             using var http = new HttpClient { BaseAddress = new Uri(restored.BaseUrl) };
 
-            // Staff still sign in; check-in codes issued before still verify; parents' logins still hold.
+            // Staff still sign in, and a staff cookie issued before the backup still holds (the Data Protection
+            // key ring came back with the database); check-in codes issued before still verify; parents' logins still hold.
+            using (var earlier = new HttpClient(new HttpClientHandler { CookieContainer = staffCookies }) { BaseAddress = new Uri(restored.BaseUrl) })
+            {
+                Assert.Equal(AdminName, (await JsonAsync(await earlier.GetAsync("/api/console/me"))).GetProperty("username").GetString());
+            }
+
             using var console = await StaffAsync(restored.BaseUrl);
             var checkin = await JsonAsync(await console.PostAsJsonAsync("/api/console/checkin", new { code = filled.PromotedCode }));
             Assert.Equal("checked_in", checkin.GetProperty("outcome").GetString());
@@ -257,6 +264,8 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
     {
         var environment = new Dictionary<string, string>
         {
+            // Testing: staff cookies over plain http (elsewhere they are https-only).
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
             ["Wechat__ApiBaseUrl"] = simulatorUrl,
             ["Wechat__MiniProgram__AppId"] = MpAppId,
             ["Wechat__MiniProgram__AppSecret"] = MpSecret,
@@ -289,9 +298,9 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
     }
 
     /// <summary>A console client signed in as the drill's admin, with an antiforgery token for writes.</summary>
-    private static async Task<HttpClient> StaffAsync(string baseUrl)
+    private static async Task<HttpClient> StaffAsync(string baseUrl, CookieContainer? cookies = null)
     {
-        var staff = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(baseUrl) };
+        var staff = new HttpClient(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer() }) { BaseAddress = new Uri(baseUrl) };
         await staff.UseAntiforgeryAsync();
         await JsonAsync(await staff.PostAsJsonAsync("/api/console/login", new { username = AdminName, password = AdminPassword }));
         await staff.UseAntiforgeryAsync();
