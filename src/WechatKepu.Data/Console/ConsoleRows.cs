@@ -21,6 +21,7 @@ public sealed record StaffSignupRow
     public string? ChildName { get; init; }
     public short? Grade { get; init; }
     public DateTime? BirthYearMonth { get; init; }
+    public string? Gender { get; init; }
     public string? School { get; init; }
     public string? GuardianName { get; init; }
     public string? GuardianPhone { get; init; }

@@ -62,6 +62,20 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task A_session_starting_in_the_past_is_refused_for_its_start_time_not_the_signup_window()
+    {
+        using var organiser = await app.StaffAsync("organiser");
+        var activity = await app.ActivityIdAsync();
+        var starts = app.Clock.GetUtcNow().AddDays(-1);
+        var response = await organiser.PostAsJsonAsync($"/api/console/activities/{activity}/sessions",
+            new { title = "过去的场次", venue = "柳州科技馆", startsAt = starts, endsAt = starts.AddHours(2), capacity = 10 });
+        var errors = (await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "validation")).GetProperty("errors");
+        Assert.Contains("已经过去", errors.GetProperty("startsAt")[0].GetString());
+        Assert.False(errors.TryGetProperty("signupClosesAt", out _), errors.ToString());
+        Assert.Equal(0L, await app.ScalarAsync<long>("SELECT count(*) FROM sessions WHERE title = '过去的场次'"));
+    }
+
+    [Fact]
     public async Task An_organiser_cannot_touch_another_units_activity()
     {
         using var mine = await app.StaffAsync("organiser");
@@ -228,7 +242,10 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         using var organiser = await app.StaffAsync("organiser");
         var id = await CreateSessionAsync(organiser, capacity: 5);
         var (parent, children) = await Parent.ReadyAsync(app, children: 2);
-        await parent.SignUpOkAsync(id, children[0].Id, children[1].Id);
+        // A third child registered by birth month and gender, without a grade (issue 19.19: its row had a blank 年级 and nothing else).
+        var byBirth = await (await parent.Http.PostAsJsonAsync("/api/mp/children",
+            new { name = "孩子3", birthYearMonth = "2019-03", gender = "female", school = "柳州市东环路小学" })).JsonAsync(HttpStatusCode.Created);
+        await parent.SignUpOkAsync(id, children[0].Id, children[1].Id, byBirth.GetProperty("id").GetInt64());
 
         var response = await organiser.GetAsync($"/api/console/sessions/{id}/export.xlsx");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -236,21 +253,24 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         using var book = new XLWorkbook(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
         var sheet = book.Worksheet(1);
         Assert.Equal("儿童姓名", sheet.Cell(1, 4).GetString());
-        Assert.Equal(3, sheet.LastRowUsed().RowNumber());
-        Assert.Equal(new[] { "孩子1", "孩子2" }, new[] { sheet.Cell(2, 4).GetString(), sheet.Cell(3, 4).GetString() });
-        Assert.Equal("138****8000", sheet.Cell(2, 8).GetString());
-        Assert.Equal("已确认", sheet.Cell(2, 9).GetString());
+        Assert.Equal(new[] { "年级", "出生年月", "性别" }, new[] { sheet.Cell(1, 5).GetString(), sheet.Cell(1, 6).GetString(), sheet.Cell(1, 7).GetString() });
+        Assert.Equal(4, sheet.LastRowUsed().RowNumber());
+        Assert.Equal(new[] { "孩子1", "孩子2", "孩子3" }, new[] { sheet.Cell(2, 4).GetString(), sheet.Cell(3, 4).GetString(), sheet.Cell(4, 4).GetString() });
+        Assert.Equal(new[] { "三年级", "", "" }, new[] { sheet.Cell(2, 5).GetString(), sheet.Cell(2, 6).GetString(), sheet.Cell(2, 7).GetString() });
+        Assert.Equal(new[] { "", "2019-03", "女" }, new[] { sheet.Cell(4, 5).GetString(), sheet.Cell(4, 6).GetString(), sheet.Cell(4, 7).GetString() });
+        Assert.Equal("138****8000", sheet.Cell(2, 10).GetString());
+        Assert.Equal("已确认", sheet.Cell(2, 11).GetString());
         var startsLocal = WechatKepu.Data.Shanghai.ToShanghai(app.Clock.GetUtcNow().AddDays(10)).DateTime;
         Assert.Equal(startsLocal, sheet.Cell(2, 3).GetDateTime(), TimeSpan.FromSeconds(1));
 
         using var admin = await app.StaffAsync("admin", unit: null);
         var activity = await app.ActivityIdAsync();
         using var all = new XLWorkbook(new MemoryStream(await (await admin.GetAsync($"/api/console/activities/{activity}/export.xlsx")).Content.ReadAsByteArrayAsync()));
-        Assert.Contains(all.Worksheet(1).RowsUsed().Skip(1), r => r.Cell(8).GetString() == "13800138000");
+        Assert.Contains(all.Worksheet(1).RowsUsed().Skip(1), r => r.Cell(10).GetString() == "13800138000");
 
         var audit = await (await admin.GetAsync("/api/console/audit?action=export.")).JsonAsync();
         var entry = audit.EnumerateArray().First(e => e.GetProperty("target").GetString() == $"session:{id}");
-        Assert.Equal(2, entry.GetProperty("detail").GetProperty("rows").GetInt32());
+        Assert.Equal(3, entry.GetProperty("detail").GetProperty("rows").GetInt32());
         Assert.False(entry.GetProperty("detail").GetProperty("fullPhones").GetBoolean());
         Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("target").GetString() == $"activity:{activity}");
     }

@@ -52,6 +52,10 @@ public sealed class MpGrantsAndDataTests(KepuApp app) : IClassFixture<KepuApp>
         Assert.Equal(2, data.GetProperty("children").GetArrayLength());
         Assert.Equal(1, data.GetProperty("signups").GetArrayLength());
         Assert.Equal(1, data.GetProperty("consents").GetArrayLength());
+        // The confirmed sign-up carries the same check-in code /api/mp/signups shows (issue 19.16: it was null here).
+        var code = Assert.Single(await parent.SignupsAsync()).CheckinCode;
+        Assert.NotNull(code);
+        Assert.Equal(code, data.GetProperty("signups")[0].GetProperty("checkinCode").GetString());
     }
 
     [Fact]

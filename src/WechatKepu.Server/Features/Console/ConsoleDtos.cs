@@ -18,10 +18,13 @@ public sealed record SessionChangeDto(SessionDto Session, IReadOnlyList<long> Pr
 
 public sealed record CancelSessionRequest(string? Reason);
 
-/// <summary>A child's sign-up for staff: the phone masked unless the caller's role may see full numbers.</summary>
+/// <summary>
+/// A child's sign-up for staff: the phone masked unless the caller's role may see full numbers. A child is registered
+/// by grade or by birth month (<c>yyyy-MM</c>), so either may be null; gender is <c>male</c>, <c>female</c> or null.
+/// </summary>
 public sealed record StaffSignupDto(
     long Id, long SessionId, string ActivityTitle, string SessionTitle, DateTimeOffset StartsAt, string? ChildName, string? Grade,
-    string? School, string? GuardianName, string? Phone, Guid PartyId, string Status, int? WaitlistPosition,
+    string? BirthYearMonth, string? Gender, string? School, string? GuardianName, string? Phone, Guid PartyId, string Status, int? WaitlistPosition,
     DateTimeOffset CreatedAt, DateTimeOffset? PromotedAt, DateTimeOffset? CancelledAt, DateTimeOffset? CheckedInAt);
 
 public sealed record SignupEventDto(long Id, long SignupId, string? ChildName, string Kind, DateTimeOffset CreatedAt, DateTimeOffset? NotifiedAt);
@@ -51,6 +54,7 @@ public static class ConsoleMapping
     {
         config.NewConfig<StaffSignupRow, StaffSignupDto>()
             .Map(d => d.Grade, s => MpMapping.GradeName(s.Grade))
+            .Map(d => d.BirthYearMonth, s => MpMapping.YearMonth(s.BirthYearMonth))
             .Map(d => d.Phone, s => s.GuardianPhone == null ? null : MpMapping.MaskPhone(s.GuardianPhone));
         config.NewConfig<SignupEventRow, SignupEventDto>();
         config.NewConfig<FollowerRow, FollowerDto>();

@@ -16,7 +16,9 @@ public sealed class SessionExport(ConsoleStore store, AuditLog audit, TimeProvid
     private const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     public static readonly string[] Headers =
-        ["活动", "场次", "开始时间", "儿童姓名", "年级", "学校", "监护人", "联系电话", "状态", "候补顺位", "报名时间", "转正时间", "签到时间"];
+        ["活动", "场次", "开始时间", "儿童姓名", "年级", "出生年月", "性别", "学校", "监护人", "联系电话", "状态", "候补顺位", "报名时间", "转正时间", "签到时间"];
+
+    private static string? GenderName(string? gender) => gender switch { "male" => "男", "female" => "女", _ => null };
 
     private static readonly Dictionary<string, string> StatusNames = new()
     {
@@ -62,7 +64,8 @@ public sealed class SessionExport(ConsoleStore store, AuditLog audit, TimeProvid
             var r = rows[i];
             object?[] values =
             [
-                r.ActivityTitle, r.SessionTitle, Local(r.StartsAt), r.ChildName ?? "（已删除）", r.Grade, r.School, r.GuardianName,
+                r.ActivityTitle, r.SessionTitle, Local(r.StartsAt), r.ChildName ?? "（已删除）", r.Grade, r.BirthYearMonth,
+                GenderName(r.Gender), r.School, r.GuardianName,
                 r.Phone, StatusNames.GetValueOrDefault(r.Status, r.Status), r.WaitlistPosition, Local(r.CreatedAt),
                 Local(r.PromotedAt), Local(r.CheckedInAt),
             ];
@@ -90,7 +93,7 @@ public sealed class SessionExport(ConsoleStore store, AuditLog audit, TimeProvid
         sheet.SheetView.FreezeRows(1);
         for (var c = 1; c <= Headers.Length; c++)
         {
-            sheet.Column(c).Width = c is 1 or 2 or 6 ? 28 : 16;
+            sheet.Column(c).Width = c is 1 or 2 or 8 ? 28 : c is 6 or 7 ? 10 : 16;
         }
 
         using var stream = new MemoryStream();

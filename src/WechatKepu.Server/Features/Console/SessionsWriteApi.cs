@@ -48,7 +48,12 @@ public static class SessionsWriteApi
 
         var opens = r?.SignupOpensAt ?? now;
         var closes = r?.SignupClosesAt ?? starts;
-        if (closes <= opens)
+        if (closes <= opens && r?.StartsAt is not null && starts <= now)
+        {
+            // The sign-up window defaults to "now until the start": a start already past is the mistake to name.
+            errors.Add("startsAt", $"开始时间 {Data.Shanghai.ToShanghai(starts):yyyy年M月d日 HH:mm} 已经过去，请选择晚于现在的时间");
+        }
+        else if (closes <= opens)
         {
             errors.Add("signupClosesAt", "报名截止时间须晚于报名开始时间");
         }

@@ -14,14 +14,14 @@ public sealed record PersonalDataDto(
 public static class MpDataApi
 {
     public static async Task<Results<Ok<PersonalDataDto>, ProblemHttpResult>> ExportAsync(
-        ClaimsPrincipal user, PersonalDataStore data, CancellationToken ct)
+        ClaimsPrincipal user, PersonalDataStore data, CheckinCodes codes, CancellationToken ct)
     {
         var export = await data.ExportAsync(user.UserId(), ct);
         return export is null
             ? Problems.NotFound("没有数据")
             : TypedResults.Ok(new PersonalDataDto(export.OpenId, new DateTimeOffset(export.RegisteredAt, TimeSpan.Zero),
                 export.Guardian?.Adapt<GuardianDto>(), export.Consents.Adapt<List<ConsentDto>>(),
-                export.Children.Adapt<List<ChildDto>>(), export.Signups.Adapt<List<SignupDto>>(),
+                export.Children.Adapt<List<ChildDto>>(), await MpSignupsApi.ToDtosAsync(export.Signups, codes, ct),
                 export.SubscribeGrants.Adapt<List<GrantDto>>()));
     }
 

@@ -12,6 +12,9 @@ public static class MpMapping
 
     public static string? GradeName(short? grade) => grade is { } g ? CatalogueMapping.GradeNames[g] : null;
 
+    /// <summary>A birth month as the API writes it: <c>yyyy-MM</c>.</summary>
+    public static string? YearMonth(DateTime? month) => month?.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
     public static short? GradeIndex(string name)
     {
         var i = Array.IndexOf(CatalogueMapping.GradeNames, name);
@@ -22,7 +25,7 @@ public static class MpMapping
     {
         config.NewConfig<ChildRow, ChildDto>()
             .Map(d => d.Grade, s => GradeName(s.Grade))
-            .Map(d => d.BirthYearMonth, s => s.BirthYearMonth == null ? null : s.BirthYearMonth.Value.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+            .Map(d => d.BirthYearMonth, s => YearMonth(s.BirthYearMonth));
         config.NewConfig<GuardianRow, GuardianDto>().Map(d => d.PhoneMasked, s => MaskPhone(s.Phone));
         config.NewConfig<ConsentRow, ConsentDto>().Map(d => d.Version, s => s.PrivacyNoticeVersion);
         config.NewConfig<SignupRow, SignupSessionDto>().Map(d => d.Title, s => s.SessionTitle);

@@ -118,7 +118,8 @@ public static class MpSignupsApi
 
     public static ProblemHttpResult SignupNotFound() => Problems.Problem(404, "signup_not_found", "报名记录不存在");
 
-    private static async Task<List<SignupDto>> ToDtosAsync(IReadOnlyList<SignupRow> rows, CheckinCodes codes, CancellationToken ct)
+    /// <summary>Sign-ups as the parent sees them: a confirmed or checked-in one carries its check-in code.</summary>
+    internal static async Task<List<SignupDto>> ToDtosAsync(IReadOnlyList<SignupRow> rows, CheckinCodes codes, CancellationToken ct)
     {
         var list = new List<SignupDto>(rows.Count);
         foreach (var row in rows)

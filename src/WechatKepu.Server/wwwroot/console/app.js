@@ -35,6 +35,10 @@ function when(iso) { return iso ? fmt.format(new Date(iso)) : '—'; }
 function toLocalInput(iso) { return iso ? new Date(Date.parse(iso) + 8 * 3600e3).toISOString().slice(0, 16) : ''; }
 function fromLocalInput(v) { return v ? `${v}:00+08:00` : null; }
 function badge(status) { return h('span', { class: `badge ${status}` }, STATUS[status] || status); }
+// A child is registered by grade or by birth month; staff see whichever the parent gave, and the gender if given.
+function childAge(s) {
+  return [s.grade, s.birthYearMonth ? `${s.birthYearMonth} 出生` : null, { male: '男', female: '女' }[s.gender]].filter(Boolean).join(' · ');
+}
 function grade(g) { return g === null || g === undefined ? '' : GRADES[g]; }
 
 function toast(text) {
@@ -295,7 +299,7 @@ async function sessionPage(id) {
       h('tr', {}, h('th', {}, '儿童'), h('th', {}, '年级 / 学校'), h('th', {}, '监护人'), h('th', {}, '电话'), h('th', {}, '状态'), h('th', {}, '报名时间'), h('th', {}, '签到')),
       signups.map(s => h('tr', {},
         h('td', {}, s.childName || '（已删除）'),
-        h('td', {}, `${s.grade || ''} ${s.school || ''}`),
+        h('td', {}, `${childAge(s)} ${s.school || ''}`),
         h('td', {}, s.guardianName || ''),
         h('td', {}, s.phone || ''),
         h('td', {}, badge(s.status), s.waitlistPosition ? ` 第 ${s.waitlistPosition} 位` : ''),
@@ -322,7 +326,7 @@ function checkinPage() {
       const r = await api('POST', '/api/console/checkin', { code });
       const s = r.signup;
       result.replaceChildren(h('div', { class: `result ${r.outcome === 'checked_in' ? 'ok' : 'warn'}` }, r.message,
-        h('div', { class: 'muted' }, `${s.sessionTitle} · ${when(s.startsAt)} · ${s.grade || ''} · 监护人 ${s.guardianName || ''} ${s.phone || ''}`)));
+        h('div', { class: 'muted' }, `${s.sessionTitle} · ${when(s.startsAt)} · ${childAge(s)} · 监护人 ${s.guardianName || ''} ${s.phone || ''}`)));
     } catch (err) {
       result.replaceChildren(h('div', { class: 'result bad' }, err.message));
     }
