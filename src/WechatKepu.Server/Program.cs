@@ -65,6 +65,7 @@ app.UseDirectEndpoints();
 app.UseKepuObservability();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestTargetLimit();
 app.UseAuthentication();
 app.UseKepuRateLimiting();
 app.UseAuthorization();
