@@ -75,6 +75,11 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         await page.GotoAsync("/console/#/checkin");
         await page.FillAsync("#checkin-code", code);
         await page.PressAsync("#checkin-code", "Enter");
+        // The session is in ten days: the page warns and asks before checking in (issue 19.8).
+        await Assertions.Expect(page.Locator("#checkin-result")).ToContainTextAsync("不是今天");
+        await ConsoleSite.ScreenshotAsync(page, "05a-checkin-not-today");
+        Assert.Equal("confirmed", (await parent.GetFromJsonAsync<JsonElement>("/api/mp/signups"))[0].GetProperty("status").GetString());
+        await page.ClickAsync("#checkin-confirm");
         await Assertions.Expect(page.Locator("#checkin-result")).ToContainTextAsync("陈小明 签到成功");
         await ConsoleSite.ScreenshotAsync(page, "05-checkin");
         await page.FillAsync("#checkin-code", code);

@@ -309,9 +309,15 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
             return new CheckinResult(outcome, null);
         }
 
-        var signup = await conn.QuerySingleAsync<StaffSignupRow>(new CommandDefinition(SignupsSql,
+        return new CheckinResult(outcome, await SignupAsync(signupId, cancellationToken));
+    }
+
+    /// <summary>One sign-up as staff see it, or null.</summary>
+    public async Task<StaffSignupRow?> SignupAsync(long signupId, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.QuerySingleOrDefaultAsync<StaffSignupRow>(new CommandDefinition(SignupsSql,
             new { sessionId = (long?)null, activityId = (long?)null, signupId = (long?)signupId }, cancellationToken: cancellationToken));
-        return new CheckinResult(outcome, signup);
     }
 
     private const string SignupSessionSql = "SELECT se.activity_id FROM signups s JOIN sessions se ON se.id = s.session_id WHERE s.id = @signupId";

@@ -217,7 +217,14 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         Assert.Equal("13800138000", full[0].GetProperty("phone").GetString());
 
         var code = (await first.SignupsAsync())[0].CheckinCode!;
-        var checkin = await (await organiser.PostAsJsonAsync("/api/console/checkin", new { code = code.ToLowerInvariant() })).JsonAsync();
+        // The session is in ten days: the scan warns and changes nothing until staff confirm (issue 19.8).
+        var early = await (await organiser.PostAsJsonAsync("/api/console/checkin", new { code })).JsonAsync();
+        Assert.Equal("not_today", early.GetProperty("outcome").GetString());
+        Assert.Contains("不是今天", early.GetProperty("message").GetString());
+        Assert.Equal("confirmed", early.GetProperty("signup").GetProperty("status").GetString());
+        Assert.Equal("confirmed", (await first.SignupsAsync())[0].Status);
+        Assert.Equal(0L, await app.ScalarAsync<long>($"SELECT count(*) FROM signup_events WHERE session_id = {id} AND kind = 'checked_in'"));
+        var checkin = await (await organiser.PostAsJsonAsync("/api/console/checkin", new { code = code.ToLowerInvariant(), confirm = true })).JsonAsync();
         Assert.Equal("checked_in", checkin.GetProperty("outcome").GetString());
         app.Clock.Advance(TimeSpan.FromMinutes(7));
         var again = await (await organiser.PostAsJsonAsync("/api/console/checkin", new { code })).JsonAsync();
@@ -234,6 +241,24 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         await ProblemAssert.IsProblemAsync(await organiser.PostAsJsonAsync("/api/console/checkin", new { code = forged }), HttpStatusCode.BadRequest, "bad_code");
         using var other = await app.StaffAsync("organiser", ConsoleApp.OtherUnit);
         await ProblemAssert.IsProblemAsync(await other.PostAsJsonAsync("/api/console/checkin", new { code }), HttpStatusCode.Forbidden, "not_your_unit");
+    }
+
+    [Fact]
+    public async Task Check_in_on_the_day_of_the_session_needs_no_confirmation()
+    {
+        using var organiser = await app.StaffAsync("organiser");
+        var activity = await app.ActivityIdAsync();
+        // Today 09:00 Shanghai on the test clock; the session is this afternoon.
+        var starts = app.Clock.GetUtcNow().AddHours(5);
+        var id = (await (await organiser.PostAsJsonAsync($"/api/console/activities/{activity}/sessions", new
+        {
+            title = "今天下午的场次", venue = "柳州科技馆", startsAt = starts, endsAt = starts.AddHours(2), capacity = 5,
+        })).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        var (parent, children) = await Parent.ReadyAsync(app);
+        await parent.SignUpOkAsync(id, children[0].Id);
+        var code = (await parent.SignupsAsync())[0].CheckinCode!;
+        var checkin = await (await organiser.PostAsJsonAsync("/api/console/checkin", new { code })).JsonAsync();
+        Assert.Equal("checked_in", checkin.GetProperty("outcome").GetString());
     }
 
     [Fact]

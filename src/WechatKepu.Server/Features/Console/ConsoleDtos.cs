@@ -29,9 +29,13 @@ public sealed record StaffSignupDto(
 
 public sealed record SignupEventDto(long Id, long SignupId, string? ChildName, string Kind, DateTimeOffset CreatedAt, DateTimeOffset? NotifiedAt);
 
-public sealed record CheckinRequest(string? Code);
+/// <summary>A check-in; <see cref="Confirm"/> checks in even though the session is not today.</summary>
+public sealed record CheckinRequest(string? Code, bool? Confirm = null);
 
-/// <summary>Check-in result: <c>checked_in</c> now, or <c>already_checked_in</c> with the first time.</summary>
+/// <summary>
+/// Check-in result: <c>checked_in</c> now, <c>already_checked_in</c> with the first time, or <c>not_today</c>:
+/// nothing was changed because the session is on another day; send the code again with <c>confirm: true</c> to check in anyway.
+/// </summary>
 public sealed record CheckinDto(string Outcome, string Message, StaffSignupDto Signup);
 
 public sealed record FollowerDto(long Id, string AppId, string Openid, bool Subscribed, DateTimeOffset? SubscribedAt, DateTimeOffset? UnsubscribedAt,

@@ -2,6 +2,7 @@ using Mapster;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WechatKepu.Data.Catalogue;
 using WechatKepu.Data.Console;
+using WechatKepu.Data.Parents;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.MiniProgram;
 using WechatKepu.Server.Features.Reminders;
@@ -207,6 +208,16 @@ public static class SessionsWriteApi
         };
     }
 
+    /// <summary>The sign-up, when it could be checked in but its session starts on another day (Asia/Shanghai) than today.</summary>
+    private static async Task<StaffSignupRow?> NotTodayAsync(ConsoleStore store, long signupId, DateTimeOffset now, CancellationToken ct)
+    {
+        var signup = await store.SignupAsync(signupId, ct);
+        var today = DateOnly.FromDateTime(Data.Shanghai.ToShanghai(now).DateTime);
+        return signup is { Status: SignupStatus.Confirmed } && DateOnly.FromDateTime(Data.Shanghai.ToShanghai(signup.StartsAt).DateTime) != today
+            ? signup
+            : null;
+    }
+
     /// <summary>Checks in by the code on the parent's phone (scanned or typed). A second scan says when the first was.</summary>
     public static async Task<Results<Ok<CheckinDto>, ValidationProblem, ProblemHttpResult>> CheckInAsync(
         CheckinRequest? request, HttpContext http, ConsoleStore store, CheckinCodes codes, TimeProvider clock, CancellationToken ct)
@@ -227,7 +238,15 @@ public static class SessionsWriteApi
             return problem;
         }
 
-        var result = await store.CheckInAsync(signupId, actor, clock.GetUtcNow(), ct);
+        var now = clock.GetUtcNow();
+        if (request.Confirm != true && await NotTodayAsync(store, signupId, now, ct) is { } other)
+        {
+            var day = Data.Shanghai.ToShanghai(other.StartsAt);
+            return TypedResults.Ok(new CheckinDto("not_today",
+                $"{other.ChildName ?? "该儿童"} 报名的场次在 {day:M月d日 HH:mm}，不是今天。确认要签到吗？", other.ToDto(actor)));
+        }
+
+        var result = await store.CheckInAsync(signupId, actor, now, ct);
         var signup = result.Signup?.ToDto(actor);
         return result.Outcome switch
         {

@@ -321,12 +321,18 @@ function checkinPage() {
   const result = h('div', { id: 'checkin-result' });
   const input = h('input', { name: 'code', id: 'checkin-code', placeholder: '扫码或输入签到码，如 KP-12-ABCD…', autocomplete: 'off', autofocus: true });
   const form = h('form', { class: 'inline card', id: 'checkin-form' }, h('label', { style: 'flex:1' }, h('span', {}, '签到码'), input), h('button', { type: 'submit' }, '签到'));
-  async function submit(code) {
+  async function submit(code, confirm) {
     try {
-      const r = await api('POST', '/api/console/checkin', { code });
+      const r = await api('POST', '/api/console/checkin', confirm ? { code, confirm: true } : { code });
       const s = r.signup;
+      // A session on another day is checked in only once staff confirm it.
+      const confirmButton = r.outcome === 'not_today'
+        ? h('div', { class: 'actions' }, h('button', { id: 'checkin-confirm', onclick: guard(() => submit(code, true)) }, '确认签到'),
+          h('button', { class: 'ghost', onclick: () => { result.replaceChildren(); input.focus(); } }, '不签到'))
+        : null;
       result.replaceChildren(h('div', { class: `result ${r.outcome === 'checked_in' ? 'ok' : 'warn'}` }, r.message,
-        h('div', { class: 'muted' }, `${s.sessionTitle} · ${when(s.startsAt)} · ${childAge(s)} · 监护人 ${s.guardianName || ''} ${s.phone || ''}`)));
+        h('div', { class: 'muted' }, `${s.sessionTitle} · ${when(s.startsAt)} · ${childAge(s)} · 监护人 ${s.guardianName || ''} ${s.phone || ''}`),
+        confirmButton));
     } catch (err) {
       result.replaceChildren(h('div', { class: 'result bad' }, err.message));
     }
