@@ -212,7 +212,8 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
 
     private const string JobFinishSql = """
         UPDATE broadcasts SET total_count = @total, filter_count = @filter, sent_count = @sent, error_count = @errors,
-               status = CASE WHEN status = 'sent' THEN 'completed' ELSE status END, finished_at = coalesce(finished_at, @now), updated_at = @now
+               status = CASE WHEN status <> 'sent' THEN status WHEN @sent > 0 THEN 'completed' ELSE 'failed' END,
+               error = CASE WHEN status = 'sent' AND @sent = 0 THEN '微信报告没有送达任何人' ELSE error END, finished_at = coalesce(finished_at, @now), updated_at = @now
         WHERE app_id = @appId AND msg_id = @msgId
         RETURNING id
         """;

@@ -211,6 +211,60 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task A_session_broadcast_that_reaches_nobody_fails_and_names_each_unreachable_family_and_why()
+    {
+        using var organiser = await app.StaffAsync("organiser");
+        var session = await Sessions.CreateAsync(app, capacity: 5, waitlist: 0);
+        // Family A has a unionid but follows no account; B follows, but has not messaged it for 48 hours; C has no unionid at all.
+        async Task<Parent> FamilyAsync(string guardian, string child)
+        {
+            var parent = await Parent.LoginAsync(app);
+            await parent.SaveGuardianAsync(guardian);
+            await parent.ConsentAsync();
+            await parent.SignUpOkAsync(session, (await parent.AddChildAsync(child)).Id);
+            return parent;
+        }
+
+        var a = await FamilyAsync("韦家长", "韦小明");
+        var b = await FamilyAsync("覃家长", "覃小红");
+        var c = await FamilyAsync("蓝家长", "蓝小华");
+
+        const string followerB = "oK3Vd5nYpQ8rT2wXzA7bC9eF1gH4";
+        await using (var conn = await app.OpenAsync())
+        {
+            await conn.ExecuteAsync("UPDATE mp_users SET unionid = 'ounion-' || openid WHERE openid IN (@a, @b)", new { a = a.OpenId, b = b.OpenId });
+            await conn.ExecuteAsync("INSERT INTO followers (app_id, openid, unionid, subscribed, subscribed_at) VALUES (@app, @openid, @unionid, true, now())",
+                new { app = ConsoleApp.OaAppId, openid = followerB, unionid = "ounion-" + b.OpenId });
+        }
+
+        app.Wechat.AddFollower(ConsoleApp.OaAppId, followerB, "ounion-" + b.OpenId);
+        var id = await ComposeAsync(organiser, Text("session", session));
+
+        // Before sending, the page already says who cannot be reached.
+        var draft = await (await organiser.GetAsync($"/api/console/broadcasts/{id}")).JsonAsync();
+        Assert.Equal(2, draft.GetProperty("unreachable").GetArrayLength());
+
+        await organiser.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { });
+        await Job.RunAsync(id, CancellationToken.None);
+        Assert.Equal(45015, app.Wechat.CallsTo("/cgi-bin/message/custom/send")[^1].Errcode);
+
+        var detail = await (await organiser.GetAsync($"/api/console/broadcasts/{id}")).JsonAsync();
+        var broadcast = detail.GetProperty("broadcast");
+        Assert.Equal("failed", broadcast.GetProperty("status").GetString()); // was "completed" with nobody reached
+        Assert.Equal(BroadcastReport.NobodyReached, broadcast.GetProperty("error").GetString());
+        var unreachable = detail.GetProperty("unreachable").EnumerateArray()
+            .ToDictionary(u => u.GetProperty("who").GetString()!, u => u.GetProperty("reason").GetString()!);
+        Assert.Equal(3, unreachable.Count);
+        Assert.Equal("没有关注公众号", unreachable["韦家长（韦小明）"]);
+        Assert.Contains("48 小时", unreachable["覃家长（覃小红）"]);
+        Assert.Contains("45015", unreachable["覃家长（覃小红）"]);
+        Assert.Contains("unionid", unreachable["蓝家长（蓝小华）"]);
+
+        var dashboard = await (await organiser.GetAsync("/api/console/dashboard")).JsonAsync();
+        Assert.True(dashboard.GetProperty("broadcasts").GetProperty("failed").GetInt64() >= 1);
+    }
+
+    [Fact]
     public async Task Preview_goes_to_the_staff_members_own_openid_and_cancel_works_only_before_the_start()
     {
         app.Wechat.AddFollower(ConsoleApp.OaAppId, "o-staff-preview");

@@ -42,7 +42,12 @@ public sealed record BroadcastDto(
 public sealed record BroadcastDeliveryDto(long CampaignId, string CampaignStatus, int Total, int Sent, int Failed, int Pending,
     IReadOnlyList<DeliveryFailure> Failures);
 
-public sealed record BroadcastDetailDto(BroadcastDto Broadcast, IReadOnlyList<BroadcastRecipientRow> RecipientList, BroadcastDeliveryDto? Delivery);
+/// <summary>
+/// A broadcast with its results. <c>Unreachable</c>: who it did not reach and why (for a session's parents, every
+/// family the official account cannot reach, including those with no matching follower; before sending, a forecast).
+/// </summary>
+public sealed record BroadcastDetailDto(BroadcastDto Broadcast, IReadOnlyList<BroadcastRecipientRow> RecipientList, BroadcastDeliveryDto? Delivery,
+    IReadOnlyList<UnreachableDto> Unreachable);
 
 /// <summary>The stored content of a broadcast (jsonb), one shape for every kind.</summary>
 public sealed record BroadcastContent(string? Text, NewsLink? News, TemplateBody? Template, string? Page);
@@ -72,6 +77,7 @@ public static class BroadcastsApi
     public static IServiceCollection AddBroadcasts(this IServiceCollection services)
     {
         services.AddSingleton<BroadcastStore>();
+        services.AddSingleton<BroadcastReach>();
         services.AddSingleton<BroadcastJob>();
         return services;
     }
@@ -102,7 +108,7 @@ public static class BroadcastsApi
         TypedResults.Ok((await store.ListAsync(ct)).Select(Dto).ToList());
 
     private static async Task<Results<Ok<BroadcastDetailDto>, ProblemHttpResult>> GetAsync(
-        long id, HttpContext http, BroadcastStore store, DeliveryEngine engine, TimeProvider clock, CancellationToken ct)
+        long id, HttpContext http, BroadcastStore store, BroadcastReach reach, DeliveryEngine engine, TimeProvider clock, CancellationToken ct)
     {
         var actor = http.User.Actor();
         if (await store.GetAsync(id, ct) is not { } b)
@@ -119,14 +125,20 @@ public static class BroadcastsApi
                 report.Campaign.Total - sent - pending, pending, Delivery.CampaignsApi.Failures(actor, report.Failures));
             if (b.Status == "sending" && report.Campaign.Status != "active")
             {
-                // The engine finished the campaign: the broadcast is done too.
-                await store.FinishAsync(id, "completed", null, null, null, clock.GetUtcNow(), ct);
+                // The engine finished the campaign: the broadcast is done too, unless it reached nobody.
+                await store.FinishAsync(id, sent > 0 ? "completed" : "failed", null, null, sent > 0 ? null : BroadcastReport.NobodyReached, clock.GetUtcNow(), ct);
                 b = (await store.GetAsync(id, ct))!;
             }
         }
 
-        var recipients = (await store.RecipientsAsync(id, ct)).Select(r => r with { Openid = ConsoleScope.OpenId(actor, r.Openid) }).ToList();
-        return TypedResults.Ok(new BroadcastDetailDto(Dto(b), recipients, delivery));
+        var recipients = (await store.RecipientsAsync(id, ct)).Select(r => r with { Openid = ConsoleScope.OpenId(actor, r.Openid)! }).ToList();
+        var unreachable = delivery is not null ? BroadcastReport.Deliveries(delivery.Failures)
+            : b.Audience == "session" && b.Kind != "template"
+                ? BroadcastReport.SessionFamilies((await reach.SessionFamiliesAsync(id, b.AppId, b.AudienceRef!.Value, ct))
+                    .Select(f => f with { Openid = ConsoleScope.OpenId(actor, f.Openid) }),
+                    listFixed: b.Status is not ("draft" or "scheduled" or "awaiting_confirmation" or "cancelled"))
+                : BroadcastReport.Recipients(recipients);
+        return TypedResults.Ok(new BroadcastDetailDto(Dto(b), recipients, delivery, unreachable));
     }
 
     private static async Task<Results<Created<BroadcastDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
@@ -376,7 +388,7 @@ internal static class KepuJson
 /// WeChat send carries a key derived from the broadcast, so Hangfire's retry can never send twice.
 /// </summary>
 public sealed class BroadcastJob(
-    BroadcastStore store, DeliveryEngine engine, Npgsql.NpgsqlDataSource db, WechatClients clients, IOptions<WechatOptions> wechat,
+    BroadcastStore store, BroadcastReach reach, DeliveryEngine engine, Npgsql.NpgsqlDataSource db, WechatClients clients, IOptions<WechatOptions> wechat,
     IBackgroundJobClient jobs, TimeProvider clock, ILogger<BroadcastJob> log)
 {
     [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
@@ -557,7 +569,9 @@ public sealed class BroadcastJob(
             throw new InvalidOperationException($"Broadcast {b.Id}: retryable WeChat errors");
         }
 
-        await store.FinishAsync(b.Id, "completed", null, null, null, clock.GetUtcNow(), ct);
+        // Everyone refused or unmatched is not a success: a list that reached nobody fails, and says so.
+        var reached = await reach.SentAsync(b.Id, ct) > 0;
+        await store.FinishAsync(b.Id, reached ? "completed" : "failed", null, null, reached ? null : BroadcastReport.NobodyReached, clock.GetUtcNow(), ct);
     }
 
     // One recipient cannot be a mass/send list (WeChat wants at least two): a customer-service message instead.

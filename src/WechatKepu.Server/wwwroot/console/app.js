@@ -429,13 +429,16 @@ async function broadcastsPage() {
 }
 
 async function broadcastPage(id) {
-  const { broadcast: b, recipientList, delivery: d } = await api('GET', `/api/console/broadcasts/${id}`);
+  const { broadcast: b, recipientList, delivery: d, unreachable } = await api('GET', `/api/console/broadcasts/${id}`);
   const at = h('input', { type: 'datetime-local', id: 'bc-at' });
   const act = (label, path, body, cls, idAttr) => h('button', { class: cls || '', id: idAttr, onclick: guard(async () => {
-    await api('POST', `/api/console/broadcasts/${id}/${path}`, typeof body === 'function' ? body() : body);
-    toast(`${label}：成功`);
+    const r = await api('POST', `/api/console/broadcasts/${id}/${path}`, typeof body === 'function' ? body() : body);
+    // Say what actually happened: an organiser's mass send is not sent but waits for an admin.
+    toast(r && r.status === 'awaiting_confirmation' ? '已提交，等待管理员确认后才会发送'
+      : r && r.status === 'scheduled' && path !== 'preview' ? `已安排发送（${when(r.scheduledAt)}）` : `${label}：成功`);
     route();
   }) }, label);
+  const beforeSending = ['draft', 'scheduled', 'awaiting_confirmation'].includes(b.status);
   const content = b.kind === 'text' ? b.content.text : b.kind === 'news' ? `${b.content.news.title} ${b.content.news.url}` : `${b.content.template.templateId} ${JSON.stringify(b.content.template.data)}`;
   view(`群发：${b.title}`,
     h('div', { class: 'card' },
@@ -455,6 +458,10 @@ async function broadcastPage(id) {
         b.status === 'draft' && can('organiser') ? h('span', { class: 'inline' }, at, act('定时发送', 'schedule', () => ({ at: fromLocalInput(at.value) }), 'ghost', 'bc-schedule')) : null,
         b.status === 'awaiting_confirmation' && state.me.role === 'admin' ? act('确认发送', 'confirm', undefined, '', 'bc-confirm') : null,
         ['draft', 'scheduled', 'awaiting_confirmation'].includes(b.status) && can('organiser') ? act('取消', 'cancel', undefined, 'danger', 'bc-cancel') : null)),
+    unreachable.length ? h('h2', {}, `${beforeSending ? '预计无法送达' : '未能送达'}（${unreachable.length}）`) : null,
+    unreachable.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'unreachable' },
+      h('tr', {}, h('th', {}, '对象'), h('th', {}, '原因')),
+      unreachable.map(u => h('tr', {}, h('td', {}, u.who), h('td', {}, u.reason))))) : null,
     recipientList.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'recipients' },
       h('tr', {}, h('th', {}, 'openid'), h('th', {}, '结果'), h('th', {}, '错误码'), h('th', {}, '时间')),
       recipientList.map(r => h('tr', {}, h('td', {}, r.openid), h('td', {}, badge(r.status)), h('td', {}, r.errcode ?? ''), h('td', {}, when(r.sentAt)))))) : null);

@@ -1,0 +1,63 @@
+using WechatKepu.Data.Console;
+using WechatKepu.Wechat;
+
+namespace WechatKepu.Server.Features.Console;
+
+/// <summary>Someone a broadcast did not (or, before it is sent, will not) reach, and why, in words staff can act on.</summary>
+public sealed record UnreachableDto(string Who, string? Openid, string Reason, int? Errcode);
+
+/// <summary>Who a broadcast could not reach and why, in Chinese, for the console's report.</summary>
+public static class BroadcastReport
+{
+    /// <summary>What went wrong when nobody on a broadcast's list was reached; a broadcast that reached nobody is never "done".</summary>
+    public const string NobodyReached = "没有送达任何人";
+
+    /// <summary>Why WeChat refused a message to one user, from its errcode.</summary>
+    public static string Reason(int? errcode) => errcode switch
+    {
+        WechatErrors.OutsideCustomerServiceWindow => "超过 48 小时没有与公众号互动，微信不允许此时给他发消息（45015）",
+        45047 => "发给该用户的客服消息已达微信上限（45047）",
+        WechatErrors.NotFollower => "已取消关注公众号（43004）",
+        WechatErrors.InvalidOpenId => "openid 无效（40003）",
+        43019 => "该用户已将公众号拉黑（43019）",
+        WechatErrors.SubscribeRefused => "用户拒绝接收或没有可用的订阅授权（43101）",
+        { } code => $"微信拒绝发送（错误码 {code}）",
+        null => "发送失败",
+    };
+
+    /// <summary>
+    /// The families of a session the official account cannot reach: no unionid to match, no follower with it,
+    /// unfollowed, refused by WeChat, or (once the list is fixed) not on it.
+    /// </summary>
+    public static IReadOnlyList<UnreachableDto> SessionFamilies(IEnumerable<SessionFamilyReach> families, bool listFixed)
+    {
+        var list = new List<UnreachableDto>();
+        foreach (var f in families)
+        {
+            var reason = f switch
+            {
+                { HasUnionid: false } => "无法对应到公众号关注者：家长的小程序账号没有 unionid（小程序与公众号须绑定同一微信开放平台账号）",
+                { Openid: null } => "没有关注公众号",
+                { Subscribed: false } => "已取消关注公众号",
+                { RecipientStatus: "failed" or "skipped" } => Reason(f.Errcode),
+                { RecipientStatus: null } when listFixed => "发送开始后才关注公众号，不在本次发送名单中",
+                _ => null,
+            };
+            if (reason is not null)
+            {
+                list.Add(new UnreachableDto($"{f.GuardianName ?? "家长"}（{f.Children}）", f.Openid, reason, f.Errcode));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Recipients on a broadcast's list that WeChat refused (openids as the caller may see them).</summary>
+    public static IReadOnlyList<UnreachableDto> Recipients(IEnumerable<BroadcastRecipientRow> recipients) =>
+        recipients.Where(r => r.Status is "failed" or "skipped").Select(r => new UnreachableDto(r.Openid, r.Openid, Reason(r.Errcode), r.Errcode)).ToList();
+
+    /// <summary>Deliveries of a template broadcast that failed, from the delivery engine's report (openids as the caller may see them).</summary>
+    public static IReadOnlyList<UnreachableDto> Deliveries(IEnumerable<Data.Delivery.DeliveryFailure> failures) =>
+        failures.Select(f => new UnreachableDto(f.OpenId ?? $"收件人 #{f.Id}", f.OpenId,
+            f.Status == "unknown" ? "微信没有回答，无法确定是否送达" : Reason(f.Errcode), f.Errcode)).ToList();
+}
