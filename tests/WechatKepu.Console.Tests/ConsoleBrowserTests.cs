@@ -11,6 +11,18 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
 {
     private static string LocalInput(DateTimeOffset t) => Shanghai.ToShanghai(t).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Signs in as the organiser of 柳州科技馆 (not an admin).</summary>
+    private async Task<IPage> SignInAsOrganiserAsync()
+    {
+        var page = await site.NewPageAsync();
+        await page.GotoAsync("/console/");
+        await page.FillAsync("input[name=username]", ConsoleSite.OrganiserUser);
+        await page.FillAsync("input[name=password]", ConsoleSite.OrganiserPassword);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await page.Locator("#upcoming").WaitForAsync();
+        return page;
+    }
+
     private async Task<IPage> SignInAsync(int width = 1280, int height = 900, bool screenshot = false)
     {
         var page = await site.NewPageAsync(width, height);
@@ -198,5 +210,77 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         await phone.GetByRole(AriaRole.Link, new() { Name = "签到" }).ClickAsync();
         await phone.Locator("#checkin-code").WaitForAsync();
         await ConsoleSite.ScreenshotAsync(phone, "16-phone-checkin");
+    }
+
+    [Fact]
+    public async Task An_organisers_send_now_on_an_all_followers_broadcast_says_it_waits_for_an_admin()
+    {
+        var page = await SignInAsOrganiserAsync();
+        await page.GotoAsync("/console/#/broadcasts");
+        var form = page.Locator("#broadcast-form");
+        await form.Locator("[name=title]").FillAsync("组织者群发");
+        await form.Locator("[name=text]").FillAsync("科普日活动报名开始啦");
+        await form.Locator("#bc-audience").SelectOptionAsync("all");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/console/#/broadcast/*");
+        await page.ClickAsync("#bc-send-now");
+        // Issue 19.13: the toast said "立即发送：成功" although nothing was sent.
+        await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("等待管理员确认");
+        await Assertions.Expect(page.Locator("#toast")).Not.ToContainTextAsync("成功");
+        await Assertions.Expect(page.Locator("#bc-status")).ToContainTextAsync("等待管理员确认");
+        await ConsoleSite.ScreenshotAsync(page, "19-broadcast-awaiting-admin");
+        Assert.DoesNotContain(site.Wechat.CallsTo("/cgi-bin/message/mass/sendall"), c => c.Body != null && c.Body.Contains("科普日活动报名开始啦"));
+    }
+
+    [Fact]
+    public async Task A_session_broadcast_that_reaches_nobody_shows_failed_and_who_was_unreachable_and_why()
+    {
+        // A session with two families: one whose unionid matches no follower, one who follows but is outside the 48-hour window.
+        long sessionId;
+        await using (var conn = new Npgsql.NpgsqlConnection(site.ConnectionString))
+        {
+            sessionId = await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, """
+                INSERT INTO sessions (activity_id, title, starts_at, ends_at, venue, capacity, signup_opens_at, signup_closes_at, cancel_deadline)
+                SELECT id, '家长通知测试场', now() + interval '5 days', now() + interval '5 days 2 hours', '柳州科技馆', 10,
+                       now() - interval '1 day', now() + interval '4 days', now() + interval '4 days'
+                FROM activities WHERE code = '5.1.2' RETURNING id
+                """);
+        }
+
+        var (first, firstChild) = await site.ParentAsync("oAbCdEfGhIjKlMnOpQrStUvW0001", "覃小红");
+        var (second, secondChild) = await site.ParentAsync("oAbCdEfGhIjKlMnOpQrStUvW0002", "韦小明");
+        (await first.PostAsJsonAsync($"/api/mp/sessions/{sessionId}/signups", new { childIds = new[] { firstChild } })).EnsureSuccessStatusCode();
+        (await second.PostAsJsonAsync($"/api/mp/sessions/{sessionId}/signups", new { childIds = new[] { secondChild } })).EnsureSuccessStatusCode();
+        const string follower = "oFoLlOwErXyZ0123456789abcd02";
+        await using (var conn = new Npgsql.NpgsqlConnection(site.ConnectionString))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(conn, """
+                UPDATE mp_users SET unionid = 'oUnion-' || openid WHERE openid IN ('oAbCdEfGhIjKlMnOpQrStUvW0001', 'oAbCdEfGhIjKlMnOpQrStUvW0002');
+                INSERT INTO followers (app_id, openid, unionid, subscribed, subscribed_at)
+                VALUES ('wxoabrowser000001', @follower, 'oUnion-oAbCdEfGhIjKlMnOpQrStUvW0002', true, now());
+                """, new { follower });
+        }
+
+        site.Wechat.AddFollower(ConsoleSite.OaAppId, follower, "oUnion-oAbCdEfGhIjKlMnOpQrStUvW0002");
+
+        var page = await SignInAsync();
+        await page.GotoAsync("/console/#/broadcasts");
+        var form = page.Locator("#broadcast-form");
+        await form.Locator("[name=title]").FillAsync("场次变更通知");
+        await form.Locator("[name=text]").FillAsync("本周六的活动改到三楼报告厅");
+        await form.Locator("#bc-audience").SelectOptionAsync("session");
+        await form.Locator("[name=audienceRef]").FillAsync(sessionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await form.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/console/#/broadcast/*");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("预计无法送达（1）");
+        await page.ClickAsync("#bc-send-now");
+        // Issue 19.9: this showed a green 已完成 with nobody reached.
+        await Assertions.Expect(page.Locator("#bc-status")).ToContainTextAsync("失败", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#bc-status")).Not.ToContainTextAsync("已完成");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("没有送达任何人");
+        var unreachable = page.Locator("#unreachable");
+        await Assertions.Expect(unreachable.Locator("tr", new() { HasText = "覃小红" })).ToContainTextAsync("没有关注公众号");
+        await Assertions.Expect(unreachable.Locator("tr", new() { HasText = "韦小明" })).ToContainTextAsync("48 小时");
+        await ConsoleSite.ScreenshotAsync(page, "20-broadcast-unreachable");
     }
 }

@@ -29,6 +29,9 @@ public sealed class ConsoleSite : IAsyncLifetime
     public const string AdminPassword = "browser-test-pass";
     public const string ChangedTemplate = "tmpl-browser-session-changed";
     public const string CancelledTemplate = "tmpl-browser-session-cancelled";
+    public const string OrganiserUser = "kepu.organiser";
+    public const string OrganiserPassword = "browser-organiser-pass";
+    public const string OrganiserUnit = "柳州科技馆";
 
     private readonly ChannelReceiptSink _receipts = new();
     private readonly CancellationTokenSource _stop = new();
@@ -101,6 +104,8 @@ public sealed class ConsoleSite : IAsyncLifetime
 
         await Services.GetRequiredService<StaffStore>().CreateAsync(new NewStaffAccount(AdminUser, "王管理", StaffPolicies.Roles.Admin, null,
             StaffAccountsApi.Hasher.HashPassword(new StaffAccountRow(), AdminPassword), AdminOpenId), CancellationToken.None);
+        await Services.GetRequiredService<StaffStore>().CreateAsync(new NewStaffAccount(OrganiserUser, "李组织", StaffPolicies.Roles.Organiser, OrganiserUnit,
+            StaffAccountsApi.Hasher.HashPassword(new StaffAccountRow(), OrganiserPassword), null), CancellationToken.None);
         _receiptPump = PumpReceiptsAsync();
 
         _playwright = await Playwright.CreateAsync();

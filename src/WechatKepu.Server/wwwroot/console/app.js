@@ -462,6 +462,7 @@ async function broadcastPage(id) {
     unreachable.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'unreachable' },
       h('tr', {}, h('th', {}, '对象'), h('th', {}, '原因')),
       unreachable.map(u => h('tr', {}, h('td', {}, u.who), h('td', {}, u.reason))))) : null,
+    recipientList.length ? h('h2', {}, `发送名单（${recipientList.length}）`) : null,
     recipientList.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'recipients' },
       h('tr', {}, h('th', {}, 'openid'), h('th', {}, '结果'), h('th', {}, '错误码'), h('th', {}, '时间')),
       recipientList.map(r => h('tr', {}, h('td', {}, r.openid), h('td', {}, badge(r.status)), h('td', {}, r.errcode ?? ''), h('td', {}, when(r.sentAt)))))) : null);
