@@ -14,7 +14,8 @@ public sealed record ConsentRequest(string? PrivacyNoticeVersion, bool? Agreed);
 
 public sealed record ConsentDto(string Version, DateTimeOffset ConsentedAt);
 
-public sealed record PrivacyNoticeDto(string Version, string Text);
+/// <summary>The children's-data notice: its text, who is responsible for the data, how to reach them, and days sign-ups are kept after the activity.</summary>
+public sealed record PrivacyNoticeDto(string Version, string Text, string Controller, string Contact, int RetentionDays);
 
 public sealed record ChildRequest(string? Name, string? Grade, string? BirthYearMonth, string? School, string? Gender);
 

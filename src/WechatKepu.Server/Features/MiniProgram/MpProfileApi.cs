@@ -15,8 +15,12 @@ public static partial class MpProfileApi
     [GeneratedRegex(@"^1[3-9]\d{9}$")]
     private static partial Regex MainlandMobile();
 
-    public static Ok<PrivacyNoticeDto> PrivacyNotice(IOptions<MpOptions> options) =>
-        TypedResults.Ok(new PrivacyNoticeDto(options.Value.PrivacyNoticeVersion, options.Value.PrivacyNoticeText));
+    public static Ok<PrivacyNoticeDto> PrivacyNotice(IOptions<MpOptions> options, IOptions<Privacy.PrivacyOptions> privacy)
+    {
+        var o = options.Value;
+        var days = privacy.Value.PurgeSignupsAfterDays;
+        return TypedResults.Ok(new PrivacyNoticeDto(o.PrivacyNoticeVersion, o.PrivacyNotice(days), o.PrivacyController, o.PrivacyContact, days));
+    }
 
     public static async Task<Ok<MeDto>> MeAsync(ClaimsPrincipal user, ParentStore parents, IOptions<MpOptions> options, CancellationToken ct) =>
         TypedResults.Ok(await LoadMeAsync(user.UserId(), parents, options.Value, ct));
