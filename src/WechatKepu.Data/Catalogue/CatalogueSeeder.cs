@@ -6,7 +6,7 @@ using Npgsql;
 namespace WechatKepu.Data.Catalogue;
 
 /// <summary>
-/// Loads the shipped campaign plan (every activity of 五(一)–(四)) and its sample sessions.
+/// Loads the shipped campaign plan (every activity of 五(一)–(四)) and, where asked, its made-up sample sessions.
 /// Idempotent: rows are keyed by the plan's numbering, so a second start inserts nothing and
 /// never overwrites what staff have changed since.
 /// </summary>
@@ -44,8 +44,8 @@ public sealed class CatalogueSeeder(NpgsqlDataSource dataSource, TimeProvider cl
         ON CONFLICT (code) DO NOTHING
         """;
 
-    /// <summary>Inserts what is missing; returns (activities, sessions) inserted.</summary>
-    public async Task<(int Activities, int Sessions)> SeedAsync(CancellationToken cancellationToken = default)
+    /// <summary>Inserts what is missing, with the sample sessions only when <paramref name="sampleSessions"/>; returns (activities, sessions) inserted.</summary>
+    public async Task<(int Activities, int Sessions)> SeedAsync(bool sampleSessions = true, CancellationToken cancellationToken = default)
     {
         var catalogue = Load();
         var now = clock.GetUtcNow();
@@ -67,7 +67,7 @@ public sealed class CatalogueSeeder(NpgsqlDataSource dataSource, TimeProvider cl
                 await conn.ExecuteAsync(new CommandDefinition(FillShortName, new { a.Code, a.ShortName }, tx, cancellationToken: cancellationToken));
             }
 
-            foreach (var s in a.Sessions)
+            foreach (var s in sampleSessions ? a.Sessions : [])
             {
                 // The plan lists no sessions; samples are placed ahead of the install date so a fresh
                 // install has something to sign up for, until staff replace them.

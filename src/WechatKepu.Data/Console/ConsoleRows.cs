@@ -59,3 +59,6 @@ public sealed record DashboardSession(long Id, string ActivityTitle, string Titl
 public sealed record DashboardFigures(
     IReadOnlyList<DashboardSession> Upcoming, long SignupsToday, long SignupsWeek, long ActiveSignups, long Followers,
     long NoticesPending, long NoticesSent, IReadOnlyDictionary<string, long> Broadcasts);
+
+/// <summary>What removing the sample sessions did: deleted (nobody had signed up), cancelled (sign-ups there were cancelled and their parents notified).</summary>
+public sealed record SampleRemoval(int Deleted, int Cancelled, int SignupsCancelled);

@@ -216,6 +216,48 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         };
     }
 
+    /// <summary>The reason parents of a removed sample session read in their cancellation notice.</summary>
+    public const string SampleRemovalReason = "该场次为系统示例，已停止";
+
+    private const string LockSamplesSql = "SELECT id FROM sessions WHERE is_sample ORDER BY id FOR UPDATE";
+
+    private const string DeleteUnusedSamplesSql = """
+        DELETE FROM sessions s
+        WHERE s.id = ANY (@ids)
+          AND NOT EXISTS (SELECT 1 FROM signups x WHERE x.session_id = s.id)
+          AND NOT EXISTS (SELECT 1 FROM delivery_campaigns c WHERE c.session_id = s.id)
+        RETURNING s.id
+        """;
+
+    /// <summary>
+    /// Removes every sample session the catalogue seeded, in one transaction: those nobody signed up to are deleted;
+    /// the others are cancelled like any session (places released, parents notified), so no sign-up is lost silently.
+    /// </summary>
+    public async Task<SampleRemoval> RemoveSampleSessionsAsync(StaffActor actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var ids = (await conn.QueryAsync<long>(new CommandDefinition(LockSamplesSql, null, tx, cancellationToken: cancellationToken))).ToArray();
+        var deleted = (await conn.QueryAsync<long>(new CommandDefinition(DeleteUnusedSamplesSql, new { ids }, tx, cancellationToken: cancellationToken))).ToHashSet();
+        var cancelled = 0;
+        var signups = 0;
+        foreach (var sessionId in ids.Where(id => !deleted.Contains(id)))
+        {
+            if (await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT status FROM sessions WHERE id = @sessionId", new { sessionId }, tx, cancellationToken: cancellationToken)) == "cancelled")
+            {
+                continue;
+            }
+
+            signups += await conn.ExecuteScalarAsync<int>(new CommandDefinition(CancelSessionSql, new { sessionId, reason = SampleRemovalReason, now = now.UtcDateTime }, tx, cancellationToken: cancellationToken));
+            cancelled++;
+        }
+
+        var removal = new SampleRemoval(deleted.Count, cancelled, signups);
+        await audit.WriteAsync(actor.Id, actor.Name, "session.remove_samples", null, removal, now, cancellationToken, conn, tx);
+        await tx.CommitAsync(cancellationToken);
+        return removal;
+    }
+
     private static DynamicParameters Args(SessionEdit e, object extra)
     {
         var p = new DynamicParameters(e);

@@ -18,6 +18,15 @@ public sealed class DatabaseOptions
     /// <summary>Load the shipped campaign catalogue at start (idempotent).</summary>
     public bool SeedCatalogue { get; set; } = true;
 
+    /// <summary>
+    /// With the catalogue, also load its made-up sample sessions (for trying sign-ups out); null means only in the
+    /// environments the team works in (Development, Testing, Benchmark), never on a real install.
+    /// </summary>
+    public bool? SeedSampleSessions { get; set; }
+
+    public bool SeedsSampleSessions(IHostEnvironment environment) =>
+        SeedSampleSessions ?? (environment.IsDevelopment() || environment.IsEnvironment("Testing") || environment.IsEnvironment("Benchmark"));
+
     /// <summary>Folder of the embedded cluster used when no connection string is set.</summary>
     public string? EmbeddedDirectory { get; set; }
 
@@ -116,7 +125,7 @@ public static class DatabaseSetup
 
         if (options.SeedCatalogue)
         {
-            await ActivatorUtilities.CreateInstance<CatalogueSeeder>(app.Services).SeedAsync(cancellationToken);
+            await ActivatorUtilities.CreateInstance<CatalogueSeeder>(app.Services).SeedAsync(options.SeedsSampleSessions(app.Environment), cancellationToken);
         }
 
         // Load the server keys now, not on first use: a sign-up that has committed must not then fail

@@ -22,6 +22,10 @@ public static class ConsoleApi
         return services;
     }
 
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.Ok<SampleRemoval>> RemoveSampleSessionsAsync(
+        HttpContext http, ConsoleStore store, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await store.RemoveSampleSessionsAsync(http.User.Actor(), clock.GetUtcNow(), ct));
+
     public static WebApplication MapConsole(this WebApplication app)
     {
         // The page itself holds no data: every figure on it comes from the API behind the staff cookie.
@@ -61,6 +65,10 @@ public static class ConsoleApi
         guarded.MapPut("/sessions/{id:long}", SessionsWriteApi.UpdateAsync);
         guarded.MapPost("/sessions/{id:long}/cancel", SessionsWriteApi.CancelAsync);
         guarded.MapPost("/checkin", SessionsWriteApi.CheckInAsync);
+
+        app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Admin).RequireAntiforgeryToken()
+            .MapPost("/sample-sessions/remove", RemoveSampleSessionsAsync)
+            .WithSummary("Removes every sample session of the seeded catalogue (admins): deleted if nobody signed up, else cancelled with notices");
 
         app.MapBroadcastsApi();
         return app;

@@ -189,6 +189,14 @@ async function activitiesPage(params) {
   const editable = new Set(data.editable);
   const items = [...data.items].sort((a, b) => (editable.has(b.id) ? 1 : 0) - (editable.has(a.id) ? 1 : 0));
   const canWrite = state.me.role !== 'viewer';
+  // The catalogue's made-up sample sessions: an admin removes them all at once before the real ones go in.
+  const samples = data.items.flatMap(a => a.sessions).filter(s => s.isSample && s.status !== 'cancelled').length;
+  const removeSamples = samples && state.me.role === 'admin' ? h('button', { class: 'danger', id: 'remove-samples', onclick: guard(async () => {
+    if (!confirm(`删除全部 ${samples} 个示例场次？没有人报名的直接删除；已有报名的场次会被取消，并通知已报名的家长。`)) return;
+    const r = await api('POST', '/api/console/sample-sessions/remove', {});
+    toast(`已删除 ${r.deleted} 个示例场次${r.cancelled ? `，取消 ${r.cancelled} 个（${r.signupsCancelled} 条报名将收到通知）` : ''}`);
+    route();
+  }) }, `删除全部示例场次（${samples}）`) : null;
   view('活动与场次',
     h('div', { class: 'actions' },
       h('a', { class: `button ${mine ? '' : 'ghost'}`, href: '#/activities?mine=true' }, '本单位活动'),
@@ -201,7 +209,8 @@ async function activitiesPage(params) {
           route();
         }));
         button.remove();
-      } }, '新建活动') : null),
+      } }, '新建活动') : null,
+      removeSamples),
     items.map(a => h('section', { class: 'card activity', 'data-code': a.code },
       h('h2', {}, `${a.code} ${a.title}`),
       a.shortName ? h('div', { class: 'muted short-name' }, `通知简称：${a.shortName}`) : null,
@@ -210,7 +219,7 @@ async function activitiesPage(params) {
       a.sessions.length ? h('div', { class: 'table-wrap' }, h('table', {},
         h('tr', {}, h('th', {}, '场次'), h('th', {}, '时间'), h('th', {}, '报名'), h('th', {}, '候补'), h('th', {}, '状态')),
         a.sessions.map(s => h('tr', {},
-          h('td', {}, h('a', { href: `#/session/${s.id}` }, s.title)),
+          h('td', {}, h('a', { href: `#/session/${s.id}` }, s.title), s.isSample ? h('span', { class: 'badge sample' }, '示例') : null),
           h('td', {}, when(s.startsAt)),
           h('td', {}, `${s.capacity - s.placesLeft}/${s.capacity}`),
           h('td', {}, `${s.waitlistLength}/${s.waitlistCapacity}`),
