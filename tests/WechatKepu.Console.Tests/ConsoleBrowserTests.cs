@@ -283,4 +283,23 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         await Assertions.Expect(unreachable.Locator("tr", new() { HasText = "韦小明" })).ToContainTextAsync("48 小时");
         await ConsoleSite.ScreenshotAsync(page, "20-broadcast-unreachable");
     }
+
+    [Fact]
+    public async Task An_admin_removes_all_sample_sessions_with_one_button()
+    {
+        var page = await SignInAsync();
+        await page.GotoAsync("/console/#/activities");
+        var button = page.Locator("#remove-samples");
+        await Assertions.Expect(button).ToContainTextAsync("删除全部示例场次（11）");
+        await Assertions.Expect(page.Locator(".badge.sample").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ConsoleSite.ScreenshotDir, "21-activities-with-samples.png") }); // the top: the page is long
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await button.ClickAsync();
+        await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("已删除 11 个示例场次");
+        await Assertions.Expect(page.Locator("#remove-samples")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator(".badge.sample")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ConsoleSite.ScreenshotDir, "22-activities-samples-removed.png") }); // the top: the page is long
+        await using var conn = new Npgsql.NpgsqlConnection(site.ConnectionString);
+        Assert.Equal(0L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, "SELECT count(*) FROM sessions WHERE is_sample"));
+    }
 }
