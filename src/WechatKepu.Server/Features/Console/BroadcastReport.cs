@@ -54,7 +54,7 @@ public static class BroadcastReport
 
     /// <summary>Recipients on a broadcast's list that WeChat refused (openids as the caller may see them).</summary>
     public static IReadOnlyList<UnreachableDto> Recipients(IEnumerable<BroadcastRecipientRow> recipients) =>
-        recipients.Where(r => r.Status is "failed" or "skipped").Select(r => new UnreachableDto(r.Openid, r.Openid, Reason(r.Errcode), r.Errcode)).ToList();
+        recipients.Where(r => r.Status is "failed" or "skipped").Select(r => new UnreachableDto(r.Openid ?? "?", r.Openid, Reason(r.Errcode), r.Errcode)).ToList();
 
     /// <summary>Deliveries of a template broadcast that failed, from the delivery engine's report (openids as the caller may see them).</summary>
     public static IReadOnlyList<UnreachableDto> Deliveries(IEnumerable<Data.Delivery.DeliveryFailure> failures) =>

@@ -131,7 +131,7 @@ public static class BroadcastsApi
             }
         }
 
-        var recipients = (await store.RecipientsAsync(id, ct)).Select(r => r with { Openid = ConsoleScope.OpenId(actor, r.Openid)! }).ToList();
+        var recipients = (await store.RecipientsAsync(id, ct)).Select(r => r with { Openid = ConsoleScope.OpenId(actor, r.Openid) }).ToList();
         var unreachable = delivery is not null ? BroadcastReport.Deliveries(delivery.Failures)
             : b.Audience == "session" && b.Kind != "template"
                 ? BroadcastReport.SessionFamilies((await reach.SessionFamiliesAsync(id, b.AppId, b.AudienceRef!.Value, ct))
