@@ -46,6 +46,7 @@ public static class ConsoleApi
         });
 
         app.MapStaffAccountsApi();
+        app.MapUnitsApi();
 
         var read = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
         read.MapGet("/dashboard", ConsoleReadApi.DashboardAsync);

@@ -48,6 +48,7 @@ public static partial class StaffAccountsApi
     {
         services.AddOptions<StaffOptions>().BindConfiguration(StaffOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StaffStore>();
+        services.AddSingleton<UnitStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<StaffSessions>();
         services.AddNotificationSubscriber<StaffSessions>();
@@ -237,12 +238,17 @@ public static partial class StaffAccountsApi
     }
 
     private static async Task<Results<Created<StaffAccountDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        StaffAccountRequest? request, HttpContext http, StaffStore store, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        StaffAccountRequest? request, HttpContext http, StaffStore store, UnitStore units, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var (account, errors) = Validate(request, creating: true);
         if (account is null)
         {
             return Problems.Validation(errors.All);
+        }
+
+        if (await UnitsApi.CheckAsync(units, account.Unit, ct) is { } unknownUnit)
+        {
+            return unknownUnit;
         }
 
         var id = await store.CreateAsync(account with { PasswordHash = Hasher.HashPassword(new StaffAccountRow(), request!.Password!) }, ct);
@@ -257,13 +263,18 @@ public static partial class StaffAccountsApi
     }
 
     private static async Task<Results<Ok<StaffAccountDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, StaffAccountRequest? request, HttpContext http, StaffStore store, StaffSessions sessions, AuditLog audit, TimeProvider clock,
-        CancellationToken ct)
+        long id, StaffAccountRequest? request, HttpContext http, StaffStore store, StaffSessions sessions, UnitStore units, AuditLog audit,
+        TimeProvider clock, CancellationToken ct)
     {
         var (account, errors) = Validate(request, creating: false);
         if (account is null)
         {
             return Problems.Validation(errors.All);
+        }
+
+        if (await UnitsApi.CheckAsync(units, account.Unit, ct) is { } unknownUnit)
+        {
+            return unknownUnit;
         }
 
         var hash = request!.Password is { } p ? Hasher.HashPassword(new StaffAccountRow(), p) : null;
