@@ -302,4 +302,39 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         await using var conn = new Npgsql.NpgsqlConnection(site.ConnectionString);
         Assert.Equal(0L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, "SELECT count(*) FROM sessions WHERE is_sample"));
     }
+
+    [Fact]
+    public async Task An_admin_picks_an_organisers_unit_from_the_plans_list_and_the_organiser_sees_its_activities()
+    {
+        var page = await SignInAsync();
+        await page.GotoAsync("/console/#/staff");
+        var form = page.Locator("#staff-form");
+        await form.WaitForAsync();
+        // The unit is a list, not free text: "柳州市科技馆" is not offered, the plan's "柳州科技馆" is.
+        var unit = form.Locator("#staff-unit");
+        await Assertions.Expect(unit.Locator("option[value='柳州市科技馆']")).ToHaveCountAsync(0);
+        await form.Locator("[name=username]").FillAsync("museum.staff");
+        await form.Locator("[name=displayName]").FillAsync("韦老师");
+        await form.Locator("[name=role]").SelectOptionAsync("organiser");
+        await unit.SelectOptionAsync("柳州科技馆");
+        await form.Locator("[name=password]").FillAsync("museum-pass-1");
+        await ConsoleSite.ScreenshotAsync(page, "23-staff-unit-list");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#staff")).ToContainTextAsync("韦老师");
+
+        // A unit no activity names yet is added by the admin first, then offered.
+        await page.Locator("#unit-form [name=name]").FillAsync("柳州市第一中学");
+        await page.Locator("#unit-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#staff-unit option[value='柳州市第一中学']")).ToHaveCountAsync(1);
+
+        var organiser = await site.NewPageAsync();
+        await organiser.GotoAsync("/console/");
+        await organiser.FillAsync("input[name=username]", "museum.staff");
+        await organiser.FillAsync("input[name=password]", "museum-pass-1");
+        await organiser.ClickAsync("#login-form button[type=submit]");
+        await organiser.Locator("#upcoming").WaitForAsync();
+        await organiser.GotoAsync("/console/#/activities?mine=true");
+        await Assertions.Expect(organiser.Locator("[data-code='5.1.2']")).ToBeVisibleAsync();
+        await organiser.ScreenshotAsync(new() { Path = Path.Combine(ConsoleSite.ScreenshotDir, "24-organiser-own-activities.png") });
+    }
 }
