@@ -18,6 +18,7 @@ public sealed record StaffSignupRow
     public string ActivityTitle { get; init; } = "";
     public string SessionTitle { get; init; } = "";
     public DateTime StartsAt { get; init; }
+    public DateTime EndsAt { get; init; }
     public string? ChildName { get; init; }
     public short? Grade { get; init; }
     public DateTime? BirthYearMonth { get; init; }

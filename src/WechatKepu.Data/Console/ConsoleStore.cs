@@ -271,7 +271,7 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
     }
 
     private const string SignupsSql = $"""
-        SELECT s.id, s.session_id, a.title AS activity_title, se.title AS session_title, se.starts_at,
+        SELECT s.id, s.session_id, a.title AS activity_title, se.title AS session_title, se.starts_at, se.ends_at,
                c.name AS child_name, c.grade, c.birth_year_month, c.gender, c.school, g.name AS guardian_name, g.phone AS guardian_phone,
                s.party_id, s.status, s.created_at, s.promoted_at, s.cancelled_at, s.checked_in_at,
                {SignupStore.WaitlistPositionSql}

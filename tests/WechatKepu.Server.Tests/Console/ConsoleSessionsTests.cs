@@ -259,6 +259,18 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
         var code = (await parent.SignupsAsync())[0].CheckinCode!;
         var checkin = await (await organiser.PostAsJsonAsync("/api/console/checkin", new { code })).JsonAsync();
         Assert.Equal("checked_in", checkin.GetProperty("outcome").GetString());
+
+        // A session running over several days (began yesterday, ends tomorrow) is "today" on each of them.
+        var (other, kids) = await Parent.ReadyAsync(app);
+        await other.SignUpOkAsync(id, kids[0].Id);
+        await using (var conn = await app.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(conn, "UPDATE sessions SET starts_at = @from, ends_at = @to WHERE id = @id",
+                new { id, from = app.Clock.GetUtcNow().AddDays(-1).UtcDateTime, to = app.Clock.GetUtcNow().AddDays(1).UtcDateTime });
+        }
+
+        var multiDay = await (await organiser.PostAsJsonAsync("/api/console/checkin", new { code = (await other.SignupsAsync())[0].CheckinCode })).JsonAsync();
+        Assert.Equal("checked_in", multiDay.GetProperty("outcome").GetString());
     }
 
     [Fact]

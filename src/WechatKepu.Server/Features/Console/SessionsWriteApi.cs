@@ -208,14 +208,13 @@ public static class SessionsWriteApi
         };
     }
 
-    /// <summary>The sign-up, when it could be checked in but its session starts on another day (Asia/Shanghai) than today.</summary>
+    /// <summary>The sign-up, when it could be checked in but today (Asia/Shanghai) is none of the days its session runs on.</summary>
     private static async Task<StaffSignupRow?> NotTodayAsync(ConsoleStore store, long signupId, DateTimeOffset now, CancellationToken ct)
     {
+        static DateOnly Day(DateTimeOffset t) => DateOnly.FromDateTime(Data.Shanghai.ToShanghai(t).DateTime);
         var signup = await store.SignupAsync(signupId, ct);
-        var today = DateOnly.FromDateTime(Data.Shanghai.ToShanghai(now).DateTime);
-        return signup is { Status: SignupStatus.Confirmed } && DateOnly.FromDateTime(Data.Shanghai.ToShanghai(signup.StartsAt).DateTime) != today
-            ? signup
-            : null;
+        var today = Day(now);
+        return signup is { Status: SignupStatus.Confirmed } && (today < Day(signup.StartsAt) || today > Day(signup.EndsAt)) ? signup : null;
     }
 
     /// <summary>Checks in by the code on the parent's phone (scanned or typed). A second scan says when the first was.</summary>
