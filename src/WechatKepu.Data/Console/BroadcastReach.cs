@@ -39,9 +39,9 @@ public sealed class BroadcastReach(NpgsqlDataSource dataSource)
         return (await conn.QueryAsync<SessionFamilyReach>(new CommandDefinition(SessionFamiliesSql, new { broadcastId, appId, sessionId }, cancellationToken: ct))).ToList();
     }
 
-    private const string SentSql = "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = @broadcastId AND status = 'sent'";
+    private const string SentSql = "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = @broadcastId AND status IN ('sent', 'unknown')";
 
-    /// <summary>How many of the broadcast's list were sent the message.</summary>
+    /// <summary>How many of the broadcast's list were sent the message, or may have been (WeChat did not answer).</summary>
     public async Task<int> SentAsync(long broadcastId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);

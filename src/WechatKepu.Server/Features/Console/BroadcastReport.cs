@@ -12,6 +12,9 @@ public static class BroadcastReport
     /// <summary>What went wrong when nobody on a broadcast's list was reached; a broadcast that reached nobody is never "done".</summary>
     public const string NobodyReached = "没有送达任何人";
 
+    /// <summary>A send WeChat never answered: it may or may not have arrived, and is not resent.</summary>
+    private const string NoAnswer = "微信没有回答，无法确定是否送达";
+
     /// <summary>Why WeChat refused a message to one user, from its errcode.</summary>
     public static string Reason(int? errcode) => errcode switch
     {
@@ -40,6 +43,7 @@ public static class BroadcastReport
                 { Openid: null } => "没有关注公众号",
                 { Subscribed: false } => "已取消关注公众号",
                 { RecipientStatus: "failed" or "skipped" } => Reason(f.Errcode),
+                { RecipientStatus: "unknown" } => NoAnswer,
                 { RecipientStatus: null } when listFixed => "发送开始后才关注公众号，不在本次发送名单中",
                 _ => null,
             };
@@ -54,10 +58,11 @@ public static class BroadcastReport
 
     /// <summary>Recipients on a broadcast's list that WeChat refused (openids as the caller may see them).</summary>
     public static IReadOnlyList<UnreachableDto> Recipients(IEnumerable<BroadcastRecipientRow> recipients) =>
-        recipients.Where(r => r.Status is "failed" or "skipped").Select(r => new UnreachableDto(r.Openid ?? "?", r.Openid, Reason(r.Errcode), r.Errcode)).ToList();
+        recipients.Where(r => r.Status is "failed" or "skipped" or "unknown")
+            .Select(r => new UnreachableDto(r.Openid ?? "?", r.Openid, r.Status == "unknown" ? NoAnswer : Reason(r.Errcode), r.Errcode)).ToList();
 
     /// <summary>Deliveries of a template broadcast that failed, from the delivery engine's report (openids as the caller may see them).</summary>
     public static IReadOnlyList<UnreachableDto> Deliveries(IEnumerable<Data.Delivery.DeliveryFailure> failures) =>
         failures.Select(f => new UnreachableDto(f.OpenId ?? $"收件人 #{f.Id}", f.OpenId,
-            f.Status == "unknown" ? "微信没有回答，无法确定是否送达" : Reason(f.Errcode), f.Errcode)).ToList();
+            f.Status == "unknown" ? NoAnswer : Reason(f.Errcode), f.Errcode)).ToList();
 }
