@@ -43,6 +43,11 @@ public sealed partial class WechatSimulator
         new(HttpMethods.Get, "/sns/jscode2session", false, Code2Session),
         new(HttpMethods.Post, "/wxa/msg_sec_check", true, MsgSecCheck),
         new(HttpMethods.Post, "/wxa/getwxacodeunlimit", true, WxaCodeUnlimit),
+        new(HttpMethods.Post, "/cgi-bin/menu/create", true, MenuCreate),
+        new(HttpMethods.Get, "/cgi-bin/menu/get", true, MenuGet),
+        new(HttpMethods.Get, "/cgi-bin/menu/delete", true, MenuDelete),
+        new(HttpMethods.Post, "/cgi-bin/qrcode/create", true, QrCodeCreate),
+        new(HttpMethods.Get, "/cgi-bin/showqrcode", false, ShowQrCode),
     ];
 
     private SimResult StableToken(SimRequest r)

@@ -142,6 +142,12 @@ public sealed partial class WechatSimulator
     {
         var openId = result.OpenId ?? Str(body, "touser") ?? Str(body, "openid") ?? (string?)http.Request.Query["openid"];
         Record(new SimulatorCall(0, now, path, account?.AppId ?? result.AppId, openId, bodyText, result.Errcode, result.MsgId));
+        if (result.HttpStatus is { } status)
+        {
+            http.Response.StatusCode = status;
+            return;
+        }
+
         if (result.Binary is { } binary)
         {
             http.Response.ContentType = result.ContentType;
@@ -236,5 +242,5 @@ public sealed partial class WechatSimulator
 
     private readonly record struct SimResult(
         int Errcode, string Errmsg, JsonObject? Payload = null, byte[]? Binary = null, string? ContentType = null,
-        long? MsgId = null, string? OpenId = null, string? AppId = null, bool Bare = false);
+        long? MsgId = null, string? OpenId = null, string? AppId = null, bool Bare = false, int? HttpStatus = null);
 }

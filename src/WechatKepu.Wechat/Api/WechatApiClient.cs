@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WechatKepu.Wechat.Api.Models.Custom;
 using WechatKepu.Wechat.Api.Models.Mass;
+using WechatKepu.Wechat.Api.Models.Menu;
+using WechatKepu.Wechat.Api.Models.Qrcode;
 using WechatKepu.Wechat.Api.Models.Security;
 using WechatKepu.Wechat.Api.Models.Sns;
 using WechatKepu.Wechat.Api.Models.Subscribe;
@@ -183,6 +185,47 @@ public sealed class WechatApiClient : IStableTokenFetcher
         return reply.Image ?? throw new WechatApiException(WechatErrors.SystemBusy, "expected an image, got JSON",
             "/wxa/getwxacodeunlimit", WechatErrorKind.Other);
     }
+
+    /// <summary>Replaces the account's custom menu (it reaches followers within about five minutes).</summary>
+    /// <remarks>[POST] /cgi-bin/menu/create. 40016 button count, 40017 button type, 40018 name size, 40019 key size,
+    /// 40023 sub-button count, 40025 sub-button name size…: WeChat checks the whole menu and keeps the old one on any error.</remarks>
+    public Task<WechatResponse> CreateMenuAsync(MenuCreateRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<WechatResponse>("/cgi-bin/menu/create", request, cancellationToken);
+
+    /// <summary>Reads the custom menu created through the API.</summary>
+    /// <remarks>[GET] /cgi-bin/menu/get. 46003 when the account has no menu.</remarks>
+    public Task<MenuGetResponse> GetMenuAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<MenuGetResponse>("/cgi-bin/menu/get", [], cancellationToken);
+
+    /// <summary>Deletes the custom menu (and the conditional menus with it).</summary>
+    /// <remarks>[GET] /cgi-bin/menu/delete.</remarks>
+    public Task<WechatResponse> DeleteMenuAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<WechatResponse>("/cgi-bin/menu/delete", [], cancellationToken);
+
+    /// <summary>Creates a parametric QR code; scanning it sends subscribe (EventKey <c>qrscene_</c>+scene) or SCAN.</summary>
+    /// <remarks>[POST] /cgi-bin/qrcode/create. Answers ticket, expire_seconds (temporary codes only) and url.</remarks>
+    public Task<QrCodeCreateResponse> CreateQrCodeAsync(QrCodeCreateRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<QrCodeCreateResponse>("/cgi-bin/qrcode/create", request, cancellationToken);
+
+    /// <summary>The image of a QR code ticket (430×430 pixels as WeChat draws it).</summary>
+    /// <remarks>[GET] https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket= (no access token; another host than the API's,
+    /// except against the simulator, which serves both). An unknown or expired ticket is not an image: a transport error.</remarks>
+    public async Task<WxaCodeImage> ShowQrCodeAsync(string ticket, CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync<WechatResponse>(
+            new Call(HttpMethod.Get, ShowQrCodeBase(_http.BaseUrl) + ShowQrCodePath, null, WithToken: false, [new("ticket", ticket)]),
+            cancellationToken);
+        return reply.Image ?? throw new WechatApiException(reply.Json?.Errcode is { } e and not 0 ? e : WechatErrors.SystemBusy,
+            "expected an image, got JSON", ShowQrCodePath, WechatErrorKind.Other);
+    }
+
+    private const string ShowQrCodePath = "/cgi-bin/showqrcode";
+
+    /// <summary>showqrcode lives on mp.weixin.qq.com; a base URL other than WeChat's own (the simulator) serves it itself.</summary>
+    internal static string ShowQrCodeBase(string? apiBaseUrl) =>
+        apiBaseUrl is null || Uri.TryCreate(apiBaseUrl, UriKind.Absolute, out var uri) && uri.Host == "api.weixin.qq.com"
+            ? "https://mp.weixin.qq.com"
+            : apiBaseUrl.TrimEnd('/');
 
     private Task<T> PostAsync<T>(string path, object body, CancellationToken cancellationToken, bool withToken = true)
         where T : WechatResponse =>
