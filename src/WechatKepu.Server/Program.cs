@@ -6,7 +6,9 @@ using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Delivery;
 using WechatKepu.Server.Features.Health;
+using WechatKepu.Server.Features.Menu;
 using WechatKepu.Server.Features.MiniProgram;
+using WechatKepu.Server.Features.Posters;
 using WechatKepu.Server.Features.Privacy;
 using WechatKepu.Server.Features.Replies;
 using WechatKepu.Server.Features.Receipts;
@@ -36,6 +38,8 @@ builder.Services.AddConsole();
 builder.Services.AddDelivery();
 builder.Services.AddReminders();
 builder.Services.AddReceipts();
+builder.Services.AddMenu();
+builder.Services.AddPosters();
 
 var app = builder.Build();
 
@@ -92,6 +96,8 @@ app.MapRepliesApi();
 app.MapConsole();
 app.MapDeliveryApi();
 app.MapTopicsApi();
+app.MapMenuApi();
+app.MapPostersApi();
 
 app.Run();
 

@@ -3,6 +3,7 @@ using Hangfire;
 using WechatKepu.Data.Callback;
 using WechatKepu.Data.Followers;
 using WechatKepu.Server.Features.Followers;
+using WechatKepu.Server.Features.Posters;
 using WechatKepu.Server.Features.Replies;
 using WechatKepu.Wechat.Messages;
 
@@ -28,6 +29,7 @@ public sealed class CallbackDispatcher(
     IReceiptHandler receiptHandler,
     IBackgroundJobClient jobs,
     CallbackAccounts accounts,
+    PosterScans posters,
     TimeProvider clock)
 {
     public const string DefaultWelcome = "感谢关注！发送「活动」查看近期可报名的科普活动，发送「报名」了解报名方法，发送「订阅 主题名」订阅活动提醒，发送「帮助」查看全部指令。";
@@ -51,6 +53,10 @@ public sealed class CallbackDispatcher(
             case WechatVoiceMessage { Recognition: { Length: > 0 } heard }:
                 // Speech recognition hands us text; WeChat ends it with a full stop.
                 return await PlanTextAsync(appId, heard.TrimEnd('。', '.', '！', '？'), cancellationToken);
+            case WechatClickEvent click when MenuKeys.ReplyRuleId(click.EventKey) is { } ruleId:
+                // A menu button naming a keyword rule answers with that rule, whatever its keyword.
+                var rules = await replies.ForAsync(appId, cancellationToken);
+                return new ImmediatePlan(rules.ById(ruleId, clock.GetUtcNow()) ?? rules.DefaultText ?? DefaultReply);
             case WechatClickEvent click:
                 return await PlanTextAsync(appId, MenuKeys.ToText(click.EventKey), cancellationToken);
             case WechatUserMessage media:
@@ -61,7 +67,7 @@ public sealed class CallbackDispatcher(
                     async (c, ct) =>
                     {
                         await FollowerStore.SubscribeAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, subscribe.SceneKey, subscribe.CreatedAt, ct);
-                        return welcome;
+                        return await posters.HandleAsync(c, subscribe.SceneKey, newFollower: true, ct) ?? welcome;
                     },
                     _ =>
                     {
@@ -78,7 +84,7 @@ public sealed class CallbackDispatcher(
                 return new WorkPlan(async (c, ct) =>
                 {
                     await FollowerStore.ScanAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, scan.EventKey, scan.CreatedAt, ct);
-                    return "";
+                    return await posters.HandleAsync(c, scan.EventKey, newFollower: false, ct) ?? "";
                 });
             case WechatEvent when Receipts(message) is { } receipts:
                 return ReceiptPlan(appId, message, receipts);

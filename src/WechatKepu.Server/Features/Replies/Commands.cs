@@ -31,7 +31,13 @@ public interface ICallbackCommand
 public static class MenuKeys
 {
     public const string Activities = "KEPU_ACTIVITIES";
+    public const string ScienceDay = "KEPU_SCIENCE_DAY";
+    public const string SignUp = "KEPU_SIGNUP";
+    public const string Help = "KEPU_HELP";
     public const string MyTopics = "KEPU_MY_TOPICS";
+
+    /// <summary>A button answering like keyword rule <c>id</c>: <c>KEPU_REPLY:id</c>.</summary>
+    public const string ReplyPrefix = "KEPU_REPLY:";
     public const string SubscribePrefix = "KEPU_SUBSCRIBE:";
     public const string UnsubscribePrefix = "KEPU_UNSUBSCRIBE:";
 
@@ -39,11 +45,23 @@ public static class MenuKeys
     {
         null => "",
         Activities => "活动",
+        ScienceDay => "科普日",
+        SignUp => "报名",
+        Help => "帮助",
         MyTopics => "我的订阅",
         _ when key.StartsWith(SubscribePrefix, StringComparison.Ordinal) => "订阅 " + key[SubscribePrefix.Length..],
         _ when key.StartsWith(UnsubscribePrefix, StringComparison.Ordinal) => "退订 " + key[UnsubscribePrefix.Length..],
         _ => key,
     };
+
+    public static string ReplyKey(long ruleId) => ReplyPrefix + ruleId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The keyword rule a <c>KEPU_REPLY:</c> key names, else null.</summary>
+    public static long? ReplyRuleId(string? key) =>
+        key is not null && key.StartsWith(ReplyPrefix, StringComparison.Ordinal)
+        && long.TryParse(key.AsSpan(ReplyPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : null;
 }
 
 /// <summary>Links into the mini-program from a reply (WeChat turns them into taps that open the page).</summary>

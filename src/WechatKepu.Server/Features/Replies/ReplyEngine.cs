@@ -8,10 +8,10 @@ namespace WechatKepu.Server.Features.Replies;
 /// <summary>One keyword rule as the matcher holds it.</summary>
 public sealed record KeywordRule(long Id, string Keyword, bool Exact, string ReplyText, int Priority, bool Enabled, DateTimeOffset? From, DateTimeOffset? Until)
 {
+    public bool ActiveAt(DateTimeOffset now) => Enabled && (From is null || now >= From) && (Until is null || now < Until);
+
     public bool Answers(string text, DateTimeOffset now) =>
-        Enabled
-        && (From is null || now >= From)
-        && (Until is null || now < Until)
+        ActiveAt(now)
         && (Exact ? string.Equals(text, Keyword, StringComparison.OrdinalIgnoreCase) : text.Contains(Keyword, StringComparison.OrdinalIgnoreCase));
 }
 
@@ -33,6 +33,10 @@ public sealed record AccountReplies(IReadOnlyList<KeywordRule> Rules, string? We
 
         return null;
     }
+
+    /// <summary>Rule <paramref name="id"/>'s reply, when it exists and answers now (a menu button naming it).</summary>
+    public string? ById(long id, DateTimeOffset now) =>
+        Rules.FirstOrDefault(r => r.Id == id) is { } rule && rule.ActiveAt(now) ? rule.ReplyText : null;
 }
 
 /// <summary>
