@@ -49,6 +49,12 @@ describe('sign-up', () => {
     expect(text(page.querySelector('.result'))).toContain('张小红：报名成功')
   })
 
+  test('opened from a poster\'s mini-program code, reads the session from the code\'s scene', async () => {
+    const page = await openPage('signup', { scene: encodeURIComponent('sessionId=s-101&c=7') })
+    expect(wxCtx.calls('GET', '/api/mp/sessions/s-101').length).toBe(1)
+    expect(text(page)).toContain('科学荟——青少年科学实验秀 · 第一场（上午）')
+  })
+
   test('full session → waitlisted with the position', async () => {
     wxCtx.route('POST', '/api/mp/sessions/s-101/signups', fixture('signup-waitlisted'), 201)
     const page = await openPage('signup', { sessionId: 's-101' })

@@ -5,6 +5,7 @@ const privacy = require('../../utils/privacy')
 const profile = require('../../behaviors/profile')
 const { loadInto, describeError, ApiError } = require('../../utils/request')
 const { sessionView, signupView } = require('../../utils/view')
+const { sceneParam } = require('../../utils/scene')
 
 const RESULT_TEXT = {
   confirmed: { title: '报名成功', detail: '请按时参加。活动开始前我们会通过微信提醒您，签到码在“我的报名”里。' },
@@ -26,7 +27,8 @@ Component({
   },
   methods: {
     onLoad(query) {
-      this.sessionId = query.sessionId
+      // From a link or a reply: ?sessionId=; from a poster's mini-program code: the code's scene.
+      this.sessionId = query.sessionId || sceneParam(query.scene, 'sessionId')
       return this.start()
     },
     start() {
