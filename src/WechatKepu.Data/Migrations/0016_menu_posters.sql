@@ -6,7 +6,7 @@ CREATE TABLE official_menus (
     app_id         text PRIMARY KEY,
     buttons        jsonb NOT NULL,
     updated_at     timestamptz NOT NULL,
-    updated_by     bigint REFERENCES staff_accounts (id),
+    updated_by     bigint,
     published_at   timestamptz,
     publish_error  text
 );
@@ -25,7 +25,7 @@ CREATE TABLE poster_codes (
     page         text,
     image        bytea,
     expires_at   timestamptz,
-    created_by   bigint REFERENCES staff_accounts (id),
+    created_by   bigint,
     created_at   timestamptz NOT NULL,
     UNIQUE (app_id, scene)
 );
