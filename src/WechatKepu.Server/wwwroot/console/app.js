@@ -612,6 +612,8 @@ const routes = [
   [/^#\/broadcast\/(\d+)$/, (p, id) => broadcastPage(id)],
   [/^#\/topics$/, topicsPage],
   [/^#\/replies$/, repliesPage],
+  [/^#\/menu$/, wechatMenuPage],
+  [/^#\/posters$/, postersPage],
   [/^#\/audit$/, auditPage],
   [/^#\/staff$/, staffPage],
 ];
