@@ -70,12 +70,15 @@ public sealed class ConsoleWechatToolsTests(ConsoleSite site) : IClassFixture<Co
         await page.ClickAsync("#wxmenu-publish");
         await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("不符合微信的要求");
         Assert.Empty(site.Wechat.CallsTo("/cgi-bin/menu/create"));
+        await Assertions.Expect(page.Locator("#wxmenu-editor")).Not.ToContainTextAsync("null");
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
         await ConsoleSite.ScreenshotAsync(page, "menu-1-limits");
 
         await Button(page, 2).Locator(":scope > .fields [name=name]").FillAsync("更多");
         await Assertions.Expect(page.Locator("#wxmenu-errors li")).ToHaveCountAsync(0);
         await page.ClickAsync("#wxmenu-publish");
         await Assertions.Expect(page.Locator("#wxmenu-status")).ToContainTextAsync("发布到微信");
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
         await ConsoleSite.ScreenshotAsync(page, "menu-2-published");
 
         var menu = site.Wechat.Menu(ConsoleSite.OaAppId)!;
@@ -115,6 +118,7 @@ public sealed class ConsoleWechatToolsTests(ConsoleSite site) : IClassFixture<Co
         await page.ClickAsync("#poster-form button[type=submit]");
         await page.WaitForURLAsync("**/console/#/posters?activity=*&new=*");
         await Assertions.Expect(page.Locator("#poster-preview img")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[name=days]")).ToBeHiddenAsync(); // only for temporary codes
         await page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)");
         await ConsoleSite.ScreenshotAsync(page, "posters-1-created");
 

@@ -98,7 +98,7 @@ async function wechatMenuPage(params) {
 
   function render() {
     editor.replaceChildren(...buttons.map((b, i) => row(b, buttons, i, true)),
-      buttons.length < options.limits.maxButtons ? h('button', { type: 'button', class: 'ghost', id: 'wxmenu-add', onclick: () => { buttons.push({ name: '', kind: '' }); render(); } }, '添加一级菜单') : null);
+      ...(buttons.length < options.limits.maxButtons ? [h('button', { type: 'button', class: 'ghost', id: 'wxmenu-add', onclick: () => { buttons.push({ name: '', kind: '' }); render(); } }, '添加一级菜单')] : []));
     refresh();
   }
 
@@ -136,10 +136,10 @@ async function postersPage(params) {
   const days = field('有效天数（1–30）', h('input', { name: 'days', type: 'number', min: 1, max: 30, value: 30 }));
   const activitySelect = h('select', { name: 'activityId', id: 'poster-activity', onchange: () => fillSessions() },
     h('option', { value: '' }, '请选择活动'), activities.map(a => h('option', { value: a.id, selected: String(a.id) === params.get('activity') }, `${a.code} ${a.title}`)));
-  const kindSelect = h('select', { name: 'kind', id: 'poster-kind', onchange: () => { days.hidden = kindSelect.value !== 'temporary'; fillSessions(); } },
+  const kindSelect = h('select', { name: 'kind', id: 'poster-kind', onchange: () => { days.style.display = kindSelect.value === 'temporary' ? '' : 'none'; fillSessions(); } },
     h('option', { value: 'permanent' }, '永久二维码（关注公众号，长期有效）'), h('option', { value: 'temporary' }, '临时二维码（关注公众号，最长 30 天）'),
     h('option', { value: 'miniprogram' }, '小程序码（打开场次报名页）'));
-  days.hidden = true;
+  days.style.display = 'none';
   function fillSessions() {
     const a = activities.find(x => String(x.id) === activitySelect.value);
     const mp = kindSelect.value === 'miniprogram';
