@@ -10,7 +10,7 @@ namespace WechatKepu.Wechat.Tests.Api;
 
 /// <summary>
 /// menu/* and qrcode/* against answers written from WeChat's documentation (Flurl's HttpTest), not against
-/// the simulator: the client must read what WeChat really sends, including success bodies without errcode.
+/// the simulator (tests/Corpus): the client must read what WeChat really sends, including success bodies without errcode.
 /// </summary>
 public sealed class MenuAndQrCodeClientTests
 {
@@ -51,7 +51,7 @@ public sealed class MenuAndQrCodeClientTests
     {
         var (http, client) = NewClient();
         using var _ = http;
-        http.ForCallsTo("*/cgi-bin/menu/create").RespondWith("""{"errcode":40018,"errmsg":"invalid button name size hint: [Q0aA3a0498ge20]"}""");
+        http.ForCallsTo("*/cgi-bin/menu/create").RespondWith(WechatKepu.Testing.Corpus.Read("api/menu_create.40018.json"));
 
         var e = await Assert.ThrowsAsync<WechatApiException>(() => client.CreateMenuAsync(new MenuCreateRequest([new MenuButton("click", "一个很长很长的菜单名字", Key: "K")])));
 
@@ -65,9 +65,7 @@ public sealed class MenuAndQrCodeClientTests
         var (http, client) = NewClient();
         using var _ = http;
         // The documented answer: every button carries sub_button, empty when it has no sub-menu.
-        http.ForCallsTo("*/cgi-bin/menu/get").RespondWith("""
-            {"menu":{"button":[{"type":"click","name":"今日歌曲","key":"V1001_TODAY_MUSIC","sub_button":[]},{"type":"click","name":"歌手简介","key":"V1001_TODAY_SINGER","sub_button":[]},{"name":"菜单","sub_button":[{"type":"view","name":"搜索","url":"http://www.soso.com/","sub_button":[]},{"type":"view","name":"视频","url":"http://v.qq.com/","sub_button":[]},{"type":"click","name":"赞一下我们","key":"V1001_GOOD","sub_button":[]}]}]}}
-            """);
+        http.ForCallsTo("*/cgi-bin/menu/get").RespondWith(WechatKepu.Testing.Corpus.Read("api/menu_get.ok.json"));
 
         var menu = await client.GetMenuAsync();
 
@@ -85,7 +83,7 @@ public sealed class MenuAndQrCodeClientTests
     {
         var (http, client) = NewClient();
         using var _ = http;
-        http.ForCallsTo("*/cgi-bin/menu/get").RespondWith("""{"errcode":46003,"errmsg":"menu no exist hint: [abc]"}""");
+        http.ForCallsTo("*/cgi-bin/menu/get").RespondWith(WechatKepu.Testing.Corpus.Read("api/menu_get.46003.json"));
         http.ForCallsTo("*/cgi-bin/menu/delete").RespondWith("""{"errcode":0,"errmsg":"ok"}""");
 
         var e = await Assert.ThrowsAsync<WechatApiException>(() => client.GetMenuAsync());
@@ -101,8 +99,8 @@ public sealed class MenuAndQrCodeClientTests
         var (http, client) = NewClient();
         using var _ = http;
         http.ForCallsTo("*/cgi-bin/qrcode/create")
-            .RespondWith("""{"ticket":"gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2taZ2Z3TVRtNzJXV1Brb3ZhYmJJAAIEZ23sUwMEmm3sUw==","url":"http://weixin.qq.com/q/kZgfwMTm72WWPkovabbI"}""")
-            .RespondWith("""{"ticket":"gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2taZ2Z3TVRtNzJXV1Brb3ZhYmJJAAIEZ23sUwMEmm3sUw==","expire_seconds":60,"url":"http://weixin.qq.com/q/kZgfwMTm72WWPkovabbI"}""");
+            .RespondWith(WechatKepu.Testing.Corpus.Read("api/qrcode_create.ok.json"))
+            .RespondWith(WechatKepu.Testing.Corpus.Read("api/qrcode_create.temporary.ok.json"));
 
         var permanent = await client.CreateQrCodeAsync(QrCodeCreateRequest.Permanent("act:12"));
         var temporary = await client.CreateQrCodeAsync(QrCodeCreateRequest.Temporary("act:12", 604800));

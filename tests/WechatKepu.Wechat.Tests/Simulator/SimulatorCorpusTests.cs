@@ -62,6 +62,31 @@ public sealed class SimulatorCorpusTests(SimulatorFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Menu_and_qrcode_answers_have_the_documented_shapes()
+    {
+        var (http, _, token) = await AccountAsync();
+        var menu = JsonDocument.Parse(WechatKepu.Testing.Corpus.Read("api/menu_get.ok.json")).RootElement.GetProperty("menu");
+
+        // The documented menu/create body, read back: the documented menu/get answer.
+        Assert.Equal(0, (await PostAsync(http, "/cgi-bin/menu/create", token, menu)).GetProperty("errcode").GetInt32());
+        var read = JsonDocument.Parse(await http.GetStringAsync($"/cgi-bin/menu/get?access_token={token}")).RootElement;
+        Assert.Equal(CorpusShape("api/menu_get.ok.json"), Shape(read));
+        var refused = await PostAsync(http, "/cgi-bin/menu/create", token, new { button = new[] { new { type = "click", name = "科普日活动报名", key = "K" } } });
+        Assert.Equal(CorpusShape("api/menu_create.40018.json"), Shape(refused));
+        Assert.Equal(40018, refused.GetProperty("errcode").GetInt32());
+        await http.GetStringAsync($"/cgi-bin/menu/delete?access_token={token}");
+        var gone = JsonDocument.Parse(await http.GetStringAsync($"/cgi-bin/menu/get?access_token={token}")).RootElement;
+        Assert.Equal((CorpusShape("api/menu_get.46003.json"), 46003), (Shape(gone), gone.GetProperty("errcode").GetInt32()));
+
+        var permanent = await PostAsync(http, "/cgi-bin/qrcode/create", token,
+            new { action_name = "QR_LIMIT_STR_SCENE", action_info = new { scene = new { scene_str = "act:12" } } });
+        Assert.Equal(CorpusShape("api/qrcode_create.ok.json"), Shape(permanent));
+        var temporary = await PostAsync(http, "/cgi-bin/qrcode/create", token,
+            new { expire_seconds = 60, action_name = "QR_STR_SCENE", action_info = new { scene = new { scene_str = "act:12" } } });
+        Assert.Equal(CorpusShape("api/qrcode_create.temporary.ok.json"), Shape(temporary));
+    }
+
+    [Fact]
     public async Task Login_answers_the_session_without_errcode()
     {
         var (http, appId, _) = await AccountAsync();
