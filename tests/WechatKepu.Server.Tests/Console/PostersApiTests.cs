@@ -61,6 +61,7 @@ public sealed class PostersApiTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         var again = await platform.PostAsync(follow, CallbackMode.Plaintext);
         Assert.Contains("科普", reply.Content);
         Assert.Contains($"已为您订阅「{topic}」", reply.Content);
+        Assert.Contains($"data-miniprogram-path=\"pages/activity/activity?id={activityId}\"", reply.Content);
         Assert.True(Encoding.UTF8.GetByteCount(reply.Content!) <= 2048);
         Assert.Equal(reply.Content, again.Content);
         // Someone already following scans it too: SCAN with the bare scene.
@@ -92,6 +93,7 @@ public sealed class PostersApiTests(ConsoleApp app) : IClassFixture<ConsoleApp>
 
         Assert.Contains("海报场次", reply.Content);
         Assert.Contains("剩余名额：20", reply.Content);
+        Assert.Contains($"data-miniprogram-path=\"pages/signup/signup?sessionId={sessionId}\"", reply.Content);
         Assert.DoesNotContain("已为您订阅", reply.Content);
         Assert.Equal(1, (await PosterAsync(admin, created.GetProperty("id").GetInt64())).GetProperty("scans").GetInt32());
     }

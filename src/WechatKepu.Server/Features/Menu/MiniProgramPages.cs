@@ -25,5 +25,8 @@ public static class MiniProgramPages
     /// <summary>The page a session's mini-program code opens; it reads <c>sessionId</c> from the code's scene.</summary>
     public static MiniProgramPage Session => All.Single(p => p.QueryKey == "sessionId");
 
+    /// <summary>An activity's page (its sessions and the way to sign up), by <c>id</c>.</summary>
+    public static MiniProgramPage Activity => All.Single(p => p.Path == "pages/activity/activity");
+
     public static MiniProgramPage? Find(string? path) => All.FirstOrDefault(p => p.Path == path);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using WechatKepu.Data;
 using WechatKepu.Data.Followers;
 using WechatKepu.Data.Posters;
+using WechatKepu.Server.Features.Menu;
 using WechatKepu.Server.Features.Replies;
 
 namespace WechatKepu.Server.Features.Posters;
@@ -52,7 +53,7 @@ public sealed class PosterScans(MiniProgramLinks links)
         else
         {
             text.Append("\n时间：").Append(code.TimeText).Append("\n地点：").Append(PassiveText.Clip(code.Venue, 60));
-            var link = links.To($"pages/activity/activity?id={code.ActivityId.ToString(CultureInfo.InvariantCulture)}", code.AcceptsSignups ? "查看场次并报名" : "查看活动详情");
+            var link = links.To($"{MiniProgramPages.Activity.Path}?{MiniProgramPages.Activity.QueryKey}={code.ActivityId.ToString(CultureInfo.InvariantCulture)}", code.AcceptsSignups ? "查看场次并报名" : "查看活动详情");
             text.Append('\n').Append(link ?? (code.AcceptsSignups ? "需报名参加，发送「活动」查看场次。" : "无需报名，欢迎到现场参加。"));
         }
 
