@@ -105,7 +105,7 @@ public sealed class ConsoleWechatToolsTests(ConsoleSite site) : IClassFixture<Co
         await using (var conn = new Npgsql.NpgsqlConnection(site.ConnectionString))
         {
             activityId = await conn.ExecuteScalarAsync<long>("SELECT id FROM activities WHERE code = '5.1.2'");
-            await conn.ExecuteAsync("INSERT INTO reminder_topics (app_id, name, activity_id) VALUES (@app, '科学荟提醒', @activityId) ON CONFLICT DO NOTHING",
+            await conn.ExecuteAsync("INSERT INTO reminder_topics (app_id, name, activity_id, template_id) VALUES (@app, '科学荟提醒', @activityId, 'tmpl-browser-topic') ON CONFLICT DO NOTHING",
                 new { app = ConsoleSite.OaAppId, activityId });
         }
 

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using WechatKepu.Server.Features.Menu;
+using Pages = WechatKepu.Server.Features.Menu.MiniProgramPages;
 using WechatKepu.Server.Tests.Infrastructure;
 using WechatKepu.Simulator.Platform;
 
@@ -183,17 +182,14 @@ public sealed class MiniProgramPagesTests
     public void The_server_page_list_is_exactly_the_pages_of_app_json_and_each_query_key_is_read_by_its_page()
     {
         var root = WechatKepu.Data.Embedded.RepoRoot.Find();
-        var appJson = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "miniprogram", "app.json")))!;
-        var declared = appJson["pages"]!.AsArray().Select(p => (string)p!).ToArray();
 
-        Assert.Equal(declared.Order(), MiniProgramPages.All.Select(p => p.Path).Order());
-        foreach (var page in MiniProgramPages.All.Where(p => p.QueryKey is not null))
+        Assert.Equal(Infrastructure.MiniProgramPages.All().Order(), Pages.All.Select(p => p.Path).Order());
+        foreach (var page in Pages.All.Where(p => p.QueryKey is not null))
         {
-            var js = File.ReadAllText(Path.Combine(root, "miniprogram", page.Path + ".js"));
-            Assert.Contains($"query.{page.QueryKey}", js);
+            Assert.Contains($"query.{page.QueryKey}", File.ReadAllText(Path.Combine(root, "miniprogram", page.Path + ".js")));
         }
 
         // The session page's mini-program code passes sessionId in its scene: the page must read it from there too.
-        Assert.Contains("sceneParam(query.scene, 'sessionId')", File.ReadAllText(Path.Combine(root, "miniprogram", MiniProgramPages.Session.Path + ".js")));
+        Assert.Contains("sceneParam(query.scene, 'sessionId')", File.ReadAllText(Path.Combine(root, "miniprogram", Pages.Session.Path + ".js")));
     }
 }

@@ -26,12 +26,12 @@ public sealed class PostersApiTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         return created.GetProperty("id").GetInt64();
     }
 
-    private async Task<string> TopicAsync(long activityId)
+    private async Task<string> TopicAsync(long activityId, string templateId = "tmpl-poster-topic-reminder")
     {
         var name = "海报提醒" + Guid.NewGuid().ToString("N")[..6];
         await using var conn = await app.OpenAsync();
-        await conn.ExecuteAsync("INSERT INTO reminder_topics (app_id, name, activity_id) VALUES (@app, @name, @activityId)",
-            new { app = ConsoleApp.OaAppId, name, activityId });
+        await conn.ExecuteAsync("INSERT INTO reminder_topics (app_id, name, activity_id, template_id) VALUES (@app, @name, @activityId, @templateId)",
+            new { app = ConsoleApp.OaAppId, name, activityId, templateId });
         return name;
     }
 
@@ -96,6 +96,22 @@ public sealed class PostersApiTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         Assert.Contains($"data-miniprogram-path=\"pages/signup/signup?sessionId={sessionId}\"", reply.Content);
         Assert.DoesNotContain("已为您订阅", reply.Content);
         Assert.Equal(1, (await PosterAsync(admin, created.GetProperty("id").GetInt64())).GetProperty("scans").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_topic_without_a_template_takes_no_subscriber_and_the_scan_is_still_counted()
+    {
+        using var admin = await app.StaffAsync("admin", unit: null);
+        var activityId = await app.ActivityIdAsync("5.1.3");
+        var topic = await TopicAsync(activityId, templateId: "");
+        var created = await (await admin.PostAsJsonAsync(Posters, new { activityId, kind = "permanent" })).JsonAsync(HttpStatusCode.Created);
+
+        using var platform = Platform();
+        var reply = await platform.PostAsync(PlatformMessages.Scan("gh_console", NewOpenId(), platform.Now, created.GetProperty("scene").GetString()!), CallbackMode.Plaintext);
+
+        Assert.DoesNotContain(topic, reply.Content);
+        Assert.Equal(1, (await PosterAsync(admin, created.GetProperty("id").GetInt64())).GetProperty("scans").GetInt32());
+        Assert.Equal(0, await app.ScalarAsync<long>($"SELECT count(*) FROM topic_subscriptions s JOIN reminder_topics t ON t.id = s.topic_id WHERE t.name = '{topic}'"));
     }
 
     [Fact]

@@ -25,16 +25,22 @@ public sealed class PosterScans(MiniProgramLinks links)
 
         await PosterStore.RecordScanAsync(c.Connection, c.Transaction, code.CodeId, c.OpenId, newFollower, c.Now, cancellationToken);
         var topics = await PosterStore.ActivityTopicsAsync(c.Connection, c.Transaction, c.AppId, code.ActivityId, cancellationToken);
+        var subscribed = new List<string>();
         if (topics.Count > 0)
         {
             var followerId = await FollowerStore.EnsureAsync(c.Connection, c.Transaction, c.AppId, c.OpenId, c.Now, cancellationToken);
             foreach (var topic in topics)
             {
-                await FollowerStore.ChangeTopicAsync(c.Connection, c.Transaction, c.AppId, followerId, topic, subscribe: true, c.Now, cancellationToken);
+                // A topic without a template to send with takes no subscribers (TopicChange.NoChannel): the scan is only recorded.
+                if (await FollowerStore.ChangeTopicAsync(c.Connection, c.Transaction, c.AppId, followerId, topic, subscribe: true, c.Now, cancellationToken)
+                    is TopicChange.Changed or TopicChange.Unchanged)
+                {
+                    subscribed.Add(topic);
+                }
             }
         }
 
-        return Card(code, topics);
+        return Card(code, subscribed);
     }
 
     /// <summary>The activity card: what, when, where, the reminders now on, and the way to sign up.</summary>
