@@ -136,9 +136,9 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
             }
 
             using var console = await StaffAsync(restored.BaseUrl);
-            var checkin = await JsonAsync(await console.PostAsJsonAsync("/api/console/checkin", new { code = filled.PromotedCode }));
+            var checkin = await JsonAsync(await console.PostAsJsonAsync("/api/console/checkin", new { code = filled.PromotedCode, confirm = true }));
             Assert.Equal("checked_in", checkin.GetProperty("outcome").GetString());
-            var second = await JsonAsync(await console.PostAsJsonAsync("/api/console/checkin", new { code = filled.CheckedInCode }));
+            var second = await JsonAsync(await console.PostAsJsonAsync("/api/console/checkin", new { code = filled.CheckedInCode, confirm = true }));
             Assert.Equal("already_checked_in", second.GetProperty("outcome").GetString());
             using (var mine = new HttpRequestMessage(HttpMethod.Get, "/api/mp/signups"))
             {
@@ -236,7 +236,7 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
 
         var firstCode = (await MpAsync(http, parents[0].Token, HttpMethod.Get, $"/api/mp/signups/{SignupId(0)}/checkin-code")).GetProperty("code").GetString()!;
         var promotedCode = (await MpAsync(http, parents[2].Token, HttpMethod.Get, $"/api/mp/signups/{SignupId(2)}/checkin-code")).GetProperty("code").GetString()!;
-        Assert.Equal("checked_in", (await JsonAsync(await staff.PostAsJsonAsync("/api/console/checkin", new { code = firstCode }))).GetProperty("outcome").GetString());
+        Assert.Equal("checked_in", (await JsonAsync(await staff.PostAsJsonAsync("/api/console/checkin", new { code = firstCode, confirm = true }))).GetProperty("outcome").GetString());
         await JsonAsync(await staff.PostAsJsonAsync($"/api/console/sessions/{later}/cancel", new { reason = "场馆检修" }));
 
         await WaitUntilAsync(async () => await ScalarAsync<bool>(db, $"""
