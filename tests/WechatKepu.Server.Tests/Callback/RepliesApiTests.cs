@@ -159,4 +159,23 @@ public sealed class RepliesApiTests(CallbackApp app) : IClassFixture<CallbackApp
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         await ProblemAssert.NamesParameterAsync(await staff.PutAsJsonAsync($"{Rules}/{id}", new { keyword, matchKind = kind, replyText = "staff text" }), "keyword");
     }
+
+    [Fact]
+    public async Task A_rule_for_a_command_word_saved_before_the_check_is_listed_as_never_answering()
+    {
+        // Saved before command words were refused: it is in the table, enabled, and the 活动 command answers instead.
+        var old = await app.ScalarAsync<long>($"INSERT INTO reply_rules (app_id, keyword, match_kind, reply_text) VALUES ('{CallbackApp.AppId}', '活动', 'exact', '旧规则') RETURNING id");
+        var fine = await app.ScalarAsync<long>($"INSERT INTO reply_rules (app_id, keyword, match_kind, reply_text) VALUES ('{CallbackApp.AppId}', '开馆时间旧', 'exact', '九点') RETURNING id");
+        try
+        {
+            using var viewer = await app.StaffClientAsync("viewer");
+            var rules = (await viewer.GetFromJsonAsync<JsonElement>(Rules)).EnumerateArray().ToDictionary(r => r.GetProperty("id").GetInt64());
+            Assert.Contains("内置指令", rules[old].GetProperty("neverAnswers").GetString());
+            Assert.Equal(JsonValueKind.Null, rules[fine].GetProperty("neverAnswers").ValueKind);
+        }
+        finally
+        {
+            await app.ScalarAsync<long>($"WITH d AS (DELETE FROM reply_rules WHERE id IN ({old}, {fine}) RETURNING 1) SELECT count(*) FROM d");
+        }
+    }
 }

@@ -11,7 +11,11 @@ public sealed record ReplyAccountDto(string AppId, string Name);
 
 public sealed record ReplyRuleDto(
     long Id, string Keyword, string MatchKind, string ReplyText, int Priority, bool Enabled,
-    DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveUntil, DateTimeOffset UpdatedAt);
+    DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveUntil, DateTimeOffset UpdatedAt)
+{
+    /// <summary>Why the rule never answers although enabled (a rule saved before command words were refused), else null.</summary>
+    public string? NeverAnswers { get; init; }
+}
 
 public sealed record ReplyRuleRequest(
     string? Keyword, string? MatchKind, string? ReplyText, int? Priority, bool? Enabled, DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveUntil);
@@ -54,10 +58,22 @@ public static class RepliesApi
         TypedResults.Ok(accounts.All.Select(a => new ReplyAccountDto(a.AppId, a.Options.Name)).OrderBy(a => a.AppId, StringComparer.Ordinal).ToArray());
 
     public static async Task<Results<Ok<List<ReplyRuleDto>>, ProblemHttpResult>> ListAsync(
-        string appId, CallbackAccounts accounts, ReplyRuleStore store, CancellationToken ct) =>
-        accounts.Find(appId) is null
-            ? UnknownAccount(appId)
-            : TypedResults.Ok((await store.ListAsync(appId, ct)).Adapt<List<ReplyRuleDto>>());
+        string appId, CallbackAccounts accounts, ReplyRuleStore store, IEnumerable<ICallbackCommand> commands, CancellationToken ct)
+    {
+        if (accounts.Find(appId) is null)
+        {
+            return UnknownAccount(appId);
+        }
+
+        var rules = (await store.ListAsync(appId, ct)).Adapt<List<ReplyRuleDto>>();
+        return TypedResults.Ok(rules.Select(r => IsCommandWord(r.Keyword, commands) ? r with { NeverAnswers = CommandWordReason(r.Keyword) } : r).ToList());
+    }
+
+    private static bool IsCommandWord(string keyword, IEnumerable<ICallbackCommand> commands) =>
+        commands.Any(c => c.Match(keyword) is not null);
+
+    private static string CommandWordReason(string keyword) =>
+        $"「{keyword}」是公众号的内置指令，粉丝发送它时总是收到系统回复，这条规则不会生效。请换一个关键词（发送「帮助」可查看全部内置指令）。";
 
     public static async Task<Results<Created<ReplyRuleDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         string appId, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine,
@@ -173,10 +189,10 @@ public static class RepliesApi
         }
 
         var keyword = errors.Text("keyword", request.Keyword, "关键词", 60);
-        if (keyword is not null && commands.Any(c => c.Match(keyword) is not null))
+        if (keyword is not null && IsCommandWord(keyword, commands))
         {
             // Commands are matched before keyword rules: such a rule would show as enabled and never answer.
-            errors.Add("keyword", $"「{keyword}」是公众号的内置指令，粉丝发送它时总是收到系统回复，这条规则不会生效。请换一个关键词（发送「帮助」可查看全部内置指令）。");
+            errors.Add("keyword", CommandWordReason(keyword));
         }
 
         var kind = request.MatchKind?.Trim().ToLowerInvariant();

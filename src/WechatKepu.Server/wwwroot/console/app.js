@@ -555,7 +555,8 @@ async function repliesPage(params) {
   view('关键词回复与欢迎语', picker, admin ? settingsForm : readOnly, admin ? ruleForm : null, h('div', { class: 'table-wrap' }, h('table', { id: 'reply-rules' },
     h('tr', {}, h('th', {}, '关键词'), h('th', {}, '匹配'), h('th', {}, '回复'), h('th', {}, '优先级'), h('th', {}, '状态'), h('th', {}, '')),
     rules.map(r => h('tr', {}, h('td', {}, r.keyword), h('td', {}, r.matchKind === 'exact' ? '完全匹配' : '包含'), h('td', {}, r.replyText),
-      h('td', {}, String(r.priority)), h('td', {}, r.enabled ? '启用' : '停用'),
+      h('td', {}, String(r.priority)), h('td', {}, r.neverAnswers ? h('span', { class: 'badge failed', title: r.neverAnswers }, '不会生效') : (r.enabled ? '启用' : '停用'),
+        r.neverAnswers ? h('div', { class: 'muted rule-never' }, r.neverAnswers) : null),
       h('td', {}, admin ? h('button', { class: 'ghost', onclick: toggle(r) }, r.enabled ? '停用' : '启用') : null,
         admin ? h('button', { class: 'ghost', onclick: guard(async () => { await api('DELETE', `${base}/rules/${r.id}`); route(); }) }, '删除') : null))))));
 }
