@@ -44,6 +44,10 @@ public sealed class FollowerActivity(FollowerStore followers, TimeProvider clock
     private readonly ConcurrentDictionary<(string AppId, string OpenId), DateTimeOffset> _lastTouched = new();
     private readonly ConcurrentQueue<(string AppId, string OpenId)> _pending = new();
 
+    // One flush at a time: a flush returns only once everything noted before it is written, even when the
+    // loop's own flush had already taken those items.
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
     public void Seen(string appId, string openId)
     {
         var now = clock.GetUtcNow();
@@ -59,6 +63,19 @@ public sealed class FollowerActivity(FollowerStore followers, TimeProvider clock
 
     /// <summary>Writes what is pending now (tests call it instead of waiting for the loop).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            await WritePendingAsync(cancellationToken);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task WritePendingAsync(CancellationToken cancellationToken)
     {
         var batch = new List<(string AppId, string OpenId)>();
         while (_pending.TryDequeue(out var item))
