@@ -114,6 +114,11 @@ public static class DatabaseSetup
         {
             await migrator.MigrateAsync(cancellationToken);
         }
+        else
+        {
+            // An edited applied migration stops the server whether or not it migrates.
+            await migrator.CheckAppliedUneditedAsync(cancellationToken);
+        }
 
         var pending = await migrator.PendingAsync(cancellationToken);
         if (pending.Count > 0)
