@@ -173,7 +173,22 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         }
     }
 
-    private async Task ApplyRoutinesAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
+    /// <summary>
+    /// Routines whose recorded text is not this build's (never applied, or applied from another version of
+    /// the file). Not part of <see cref="PendingAsync"/>: during a rolling upgrade the instances still running
+    /// the older build would see the newer routine as different and go unready.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DifferingRoutinesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('schema_routines') IS NOT NULL", conn);
+        var differing = (bool)(await exists.ExecuteScalarAsync(cancellationToken))!
+            ? await DifferingRoutinesAsync(conn, cancellationToken)
+            : Routines;
+        return differing.Select(r => r.Name).ToList();
+    }
+
+    private static async Task<List<Routine>> DifferingRoutinesAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
     {
         var recorded = new Dictionary<string, string>(StringComparer.Ordinal);
         await using (var cmd = new NpgsqlCommand("SELECT name, checksum FROM schema_routines", conn))
@@ -185,7 +200,12 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
             }
         }
 
-        foreach (var r in Routines.Where(r => !recorded.TryGetValue(r.Name, out var checksum) || checksum != r.Checksum))
+        return Routines.Where(r => !recorded.TryGetValue(r.Name, out var checksum) || checksum != r.Checksum).ToList();
+    }
+
+    private async Task ApplyRoutinesAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
+    {
+        foreach (var r in await DifferingRoutinesAsync(conn, cancellationToken))
         {
             logger.LogInformation("Applying routine {Name}", r.Name);
             await using var tx = await conn.BeginTransactionAsync(cancellationToken);

@@ -128,6 +128,12 @@ public static class DatabaseSetup
             return;
         }
 
+        if (await migrator.DifferingRoutinesAsync(cancellationToken) is { Count: > 0 } routines)
+        {
+            app.Logger.LogWarning("Database functions or views differ from this build's ({Routines}); run the server once with --migrate",
+                string.Join(", ", routines));
+        }
+
         if (options.SeedCatalogue)
         {
             await ActivatorUtilities.CreateInstance<CatalogueSeeder>(app.Services).SeedAsync(options.SeedsSampleSessions(app.Environment), cancellationToken);

@@ -136,9 +136,12 @@ public sealed class MigrationTests
         Assert.Equal(old, await RoutinesFingerprintAsync(ds));
 
         // The recorded checksum differs from the file's (as after an edit of the routine): applied again.
+        Assert.Empty(await Migrator(ds).DifferingRoutinesAsync());
         await ExecuteAsync(ds, "UPDATE schema_routines SET checksum = 'before' WHERE name = 'signup_claim_batch'");
+        Assert.Equal(["signup_claim_batch"], await Migrator(ds).DifferingRoutinesAsync());
         await Migrator(ds).MigrateAsync();
         Assert.Equal(current, await RoutinesFingerprintAsync(ds));
+        Assert.Empty(await Migrator(ds).DifferingRoutinesAsync());
         await using var recorded = ds.CreateCommand("SELECT checksum FROM schema_routines WHERE name = 'signup_claim_batch'");
         Assert.Equal(SchemaMigrator.Routines.Single(r => r.Name == "signup_claim_batch").Checksum, await recorded.ExecuteScalarAsync());
     }
