@@ -47,7 +47,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore
     // Everything the rules need and the answer shows, in one statement and without locks: one row per
     // child found (or one row with no child), the guardian's and the session's columns repeated on each.
     // The duplicate check probes each child by key in a scalar subquery, which no plan can turn into a
-    // scan of the session's list; the claim asks it the same way (0010_signup_duplicate_probe.sql). The
+    // scan of the session's list; the claim asks it the same way (Migrations/Routines/signup_claim_batch.sql). The
     // rules another request could break in the meantime (guardian gone, children gone, duplicate, limit)
     // are checked again by the claim, under the guardian's row lock (signup_claim_batch). Positional
     // parameters ($1 user, $2 session, $3 children, $4 now, $5 privacy-notice version): Npgsql sends the

@@ -114,6 +114,11 @@ public static class DatabaseSetup
         {
             await migrator.MigrateAsync(cancellationToken);
         }
+        else
+        {
+            // An edited applied migration stops the server whether or not it migrates.
+            await migrator.CheckAppliedUneditedAsync(cancellationToken);
+        }
 
         var pending = await migrator.PendingAsync(cancellationToken);
         if (pending.Count > 0)
@@ -121,6 +126,12 @@ public static class DatabaseSetup
             app.Logger.LogError("Database schema is behind by {Count} migrations ({Versions}); run the server once with --migrate",
                 pending.Count, string.Join(", ", pending));
             return;
+        }
+
+        if (await migrator.DifferingRoutinesAsync(cancellationToken) is { Count: > 0 } routines)
+        {
+            app.Logger.LogWarning("Database functions or views differ from this build's ({Routines}); run the server once with --migrate",
+                string.Join(", ", routines));
         }
 
         if (options.SeedCatalogue)

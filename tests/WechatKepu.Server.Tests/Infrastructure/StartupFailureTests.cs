@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using WechatKepu.Data;
+using WechatKepu.Data.Migrations;
 using WechatKepu.Server.Infrastructure;
 using WechatKepu.Testing;
 
@@ -66,6 +69,30 @@ public sealed class StartupFailureTests
             ["Callback__HandlerDeadline"] = "00:00:09",
         });
         AssertOneClearLine(exit, output, "HandlerDeadline");
+    }
+
+    [Fact]
+    public async Task An_applied_migration_edited_since_says_so_in_one_line()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("startup");
+        await using (var ds = DataSetup.CreateDataSource(connectionString))
+        {
+            await new SchemaMigrator(ds, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+            await using var edit = ds.CreateCommand("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 8");
+            await edit.ExecuteNonQueryAsync();
+        }
+
+        // Whether or not the server migrates at start.
+        foreach (var migrateOnStart in new[] { "true", "false" })
+        {
+            var (exit, output) = await RunAsync(new()
+            {
+                ["ConnectionStrings__Kepu"] = connectionString,
+                ["Jobs__RunServer"] = "false",
+                ["Database__MigrateOnStart"] = migrateOnStart,
+            });
+            AssertOneClearLine(exit, output, "applied migration 0008_signup_claim_batch.sql was edited");
+        }
     }
 
     [Fact]
