@@ -28,7 +28,7 @@ namespace WechatKepu.Wechat.Api;
 /// rejected the token (the call was not carried out); nothing else is retried here, since a resent
 /// message can reach the user twice.
 /// </summary>
-public sealed class WechatApiClient : IStableTokenFetcher
+public sealed partial class WechatApiClient : IStableTokenFetcher
 {
     /// <summary>snake_case names are spelled out on each model; nulls are left out because WeChat treats a
     /// present-but-null field differently from an absent one; Chinese text is sent as UTF-8, not \u escapes.</summary>
