@@ -1,12 +1,12 @@
-// 自定义菜单 and 海报二维码: the official account's menu and the poster codes. Loaded before app.js and
-// called from its routes; uses its helpers (h, api, view, field, guard, toast, when, route, state).
-'use strict';
+// 自定义菜单: the official account's menu, checked against WeChat's limits before it is sent.
+import * as api from '../api.js';
+import { state, h, view, when, field, guard, toast, route } from '../lib.js';
 
 const MENU_KINDS = { command: '指令', reply: '关键词回复', view: '网页', miniprogram: '小程序页面', group: '子菜单' };
 const utf8Bytes = (s) => new TextEncoder().encode(s || '').length;
 
 // WeChat's limits, as the server checks them: a Chinese message per problem, empty when the menu may be sent.
-function menuProblems(buttons, limits) {
+export function menuProblems(buttons, limits) {
   const out = [];
   if (!buttons.length) out.push('菜单至少要有 1 个按钮。');
   if (buttons.length > limits.maxButtons) out.push(`一级菜单最多 ${limits.maxButtons} 个。`);
@@ -31,12 +31,12 @@ function menuProblems(buttons, limits) {
   return out;
 }
 
-async function wechatMenuPage(params) {
-  const accounts = await api('GET', '/api/console/replies/accounts');
+export async function wechatMenuPage(params) {
+  const accounts = await api.replyAccounts();
   if (!accounts.length) return view('自定义菜单', h('p', { class: 'muted' }, '尚未配置公众号。'));
   const appId = params.get('app') || accounts[0].appId;
   const [options, rules, menu] = await Promise.all([
-    api('GET', '/api/console/menu/options'), api('GET', `/api/console/replies/${appId}/rules`), api('GET', `/api/console/menu/${appId}`)]);
+    api.menuOptions(), api.replyRules(appId), api.getMenu(appId)]);
   const admin = state.me.role === 'admin';
   const buttons = menu.buttons.map(b => ({ ...b, children: b.children ? b.children.map(c => ({ ...c })) : undefined }));
   const errors = h('ul', { class: 'error', id: 'wxmenu-errors' });
@@ -104,13 +104,13 @@ async function wechatMenuPage(params) {
 
   const publish = h('button', { id: 'wxmenu-publish', onclick: guard(async () => {
     if (refresh().length) { toast('菜单还不符合微信的要求，请按红字修改。'); return; }
-    const saved = await api('PUT', `/api/console/menu/${appId}`, { buttons });
+    const saved = await api.publishMenu(appId, buttons);
     status.textContent = `已于 ${when(saved.publishedAt)} 发布到微信。关注者重新进入公众号后即可看到（最多约 5 分钟）。`;
     toast('菜单已发布');
   }) }, '检查并发布到微信');
   const remove = h('button', { class: 'danger', id: 'wxmenu-delete', onclick: guard(async () => {
     if (!confirm('确定从微信上删除本公众号的自定义菜单吗？已保存的按钮会保留，之后可再次发布。')) return;
-    await api('DELETE', `/api/console/menu/${appId}`);
+    await api.deleteMenu(appId);
     toast('菜单已从微信删除');
     route();
   }) }, '从微信删除菜单');
@@ -125,63 +125,4 @@ async function wechatMenuPage(params) {
     status, h('div', { class: 'wxmenu-layout' }, editor, h('div', {}, h('h2', {}, '预览'), preview)), errors,
     h('div', { class: 'actions' }, publish, remove));
   render();
-}
-
-async function postersPage(params) {
-  const [data, codes] = await Promise.all([api('GET', '/api/console/activities'), api('GET', '/api/console/posters')]);
-  const editable = new Set(data.editable);
-  const activities = data.items.filter(a => state.me.role === 'admin' || editable.has(a.id));
-  const canWrite = state.me.role !== 'viewer' && activities.length > 0;
-  const sessionSelect = h('select', { name: 'sessionId', id: 'poster-session' });
-  const days = field('有效天数（1–30）', h('input', { name: 'days', type: 'number', min: 1, max: 30, value: 30 }));
-  const activitySelect = h('select', { name: 'activityId', id: 'poster-activity', onchange: () => fillSessions() },
-    h('option', { value: '' }, '请选择活动'), activities.map(a => h('option', { value: a.id, selected: String(a.id) === params.get('activity') }, `${a.code} ${a.title}`)));
-  const kindSelect = h('select', { name: 'kind', id: 'poster-kind', onchange: () => { days.style.display = kindSelect.value === 'temporary' ? '' : 'none'; fillSessions(); } },
-    h('option', { value: 'permanent' }, '永久二维码（关注公众号，长期有效）'), h('option', { value: 'temporary' }, '临时二维码（关注公众号，最长 30 天）'),
-    h('option', { value: 'miniprogram' }, '小程序码（打开场次报名页）'));
-  days.style.display = 'none';
-  function fillSessions() {
-    const a = activities.find(x => String(x.id) === activitySelect.value);
-    const mp = kindSelect.value === 'miniprogram';
-    sessionSelect.replaceChildren(h('option', { value: '' }, mp ? '请选择场次' : '整个活动（不限场次）'),
-      ...(a ? a.sessions : []).map(s => h('option', { value: s.id }, `${s.title} · ${when(s.startsAt)}`)));
-  }
-  fillSessions();
-  const preview = h('div', { id: 'poster-preview' });
-  const form = h('form', { class: 'stack card', id: 'poster-form' },
-    h('div', { class: 'fields' }, field('活动', activitySelect), field('场次', sessionSelect), field('类型', kindSelect), days),
-    h('button', { type: 'submit' }, '生成二维码'));
-  form.addEventListener('submit', guard(async () => {
-    const v = formValues(form);
-    if (!v.activityId) { toast('请选择活动'); return; }
-    if (v.kind === 'miniprogram' && !v.sessionId) { toast('小程序码对应一个场次，请选择场次'); return; }
-    const code = await api('POST', '/api/console/posters', {
-      activityId: Number(v.activityId), sessionId: v.sessionId ? Number(v.sessionId) : null, kind: v.kind,
-      days: v.kind === 'temporary' ? Number(v.days) : null });
-    toast('二维码已生成');
-    location.hash = `#/posters?activity=${code.activityId}&new=${code.id}`;
-  }));
-  const fresh = codes.find(c => String(c.id) === params.get('new'));
-  if (fresh) {
-    preview.append(h('div', { class: 'card poster-card' },
-      h('img', { src: fresh.imageUrl, alt: '海报二维码', class: 'poster-qr' }),
-      h('div', {}, h('h2', {}, fresh.activityTitle), fresh.sessionTitle ? h('p', {}, `${fresh.sessionTitle} · ${when(fresh.sessionStartsAt)}`) : null,
-        h('p', { class: 'muted' }, `${fresh.kindLabel}${fresh.expiresAt ? `，${when(fresh.expiresAt)} 前有效` : ''}`),
-        h('a', { class: 'button', href: fresh.imageUrl, download: `poster-${fresh.id}.png`, id: 'poster-download' }, '下载打印版 PNG'))));
-  }
-  const shown = params.get('activity') ? codes.filter(c => String(c.activityId) === params.get('activity')) : codes;
-  view('海报二维码',
-    h('p', { class: 'muted' }, '把二维码印在活动海报上：关注者扫码后自动订阅该活动的提醒（如有提醒主题）并收到活动介绍；小程序码直接打开场次报名页。下表统计每个二维码带来的扫码次数和新关注者。'),
-    canWrite ? form : h('p', { class: 'muted' }, '只有组织者和管理员可以为本单位的活动生成二维码。'),
-    preview,
-    h('div', { class: 'table-wrap' }, h('table', { id: 'posters' },
-      h('tr', {}, h('th', {}, '二维码'), h('th', {}, '活动 / 场次'), h('th', {}, '类型'), h('th', {}, '扫码次数'), h('th', {}, '新关注'), h('th', {}, '生成时间'), h('th', {}, '')),
-      shown.map(c => h('tr', { 'data-id': c.id },
-        h('td', {}, h('img', { src: c.imageUrl, alt: '', width: 64, height: 64, loading: 'lazy' })),
-        h('td', {}, c.activityTitle, c.sessionTitle ? h('div', { class: 'muted' }, `${c.sessionTitle} · ${when(c.sessionStartsAt)}`) : null),
-        h('td', {}, c.kindLabel, c.expiresAt ? h('div', { class: 'muted' }, `${when(c.expiresAt)} 前有效`) : null),
-        h('td', { class: 'scans' }, c.kind === 'wxacode' ? '—' : String(c.scans)),
-        h('td', { class: 'new-followers' }, c.kind === 'wxacode' ? '—' : String(c.newFollowers)),
-        h('td', {}, when(c.createdAt)),
-        h('td', {}, h('a', { href: c.imageUrl, download: `poster-${c.id}.png` }, '下载')))))));
 }

@@ -1,0 +1,96 @@
+// One function per endpoint of /api/console the console calls, so pages never spell URLs themselves
+// (like the mini-program's utils/api.js). Writes carry the antiforgery token; a 401 sends the browser to sign-in.
+import { state } from './lib.js';
+
+const enc = encodeURIComponent;
+const C = '/api/console';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    const fields = problem && problem.errors ? Object.values(problem.errors).flat().join('；') : '';
+    super([problem && problem.title, problem && problem.detail, fields].filter(Boolean).join('：') || `请求失败（${status}）`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export async function refreshToken() {
+  const r = await fetch(`${C}/antiforgery`, { credentials: 'same-origin' });
+  state.token = (await r.json()).token;
+}
+
+export async function request(method, url, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') {
+    if (!state.token) await refreshToken();
+    headers['X-CSRF-TOKEN'] = state.token;
+  }
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(url, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  if (r.status === 401 && !url.endsWith('/login')) { state.me = null; location.hash = '#/login'; throw new ApiError(401, { title: '请先登录' }); }
+  if (r.status === 204) return null;
+  const text = await r.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!r.ok) throw new ApiError(r.status, json);
+  return json;
+}
+
+const get = url => request('GET', url);
+const query = params => new URLSearchParams(Object.entries(params || {}).filter(([, v]) => v !== undefined && v !== null && v !== '')).toString();
+
+// Staff accounts and units
+export const login = credentials => request('POST', `${C}/login`, credentials);
+export const logout = () => request('POST', `${C}/logout`);
+export const me = () => get(`${C}/me`);
+export const listStaff = () => get(`${C}/staff`);
+export const createStaff = body => request('POST', `${C}/staff`, body);
+export const listUnits = () => get(`${C}/units`);
+export const addUnit = name => request('POST', `${C}/units`, { name });
+
+// Dashboard, activities and sessions
+export const dashboard = () => get(`${C}/dashboard`);
+export const listActivities = params => get(`${C}/activities${params ? '?' + query(params) : ''}`);
+export const createActivity = body => request('POST', `${C}/activities`, body);
+export const updateActivity = (id, body) => request('PUT', `${C}/activities/${enc(id)}`, body);
+export const activityExportUrl = id => `${C}/activities/${enc(id)}/export.xlsx`;
+export const removeSampleSessions = () => request('POST', `${C}/sample-sessions/remove`, {});
+export const createSession = (activityId, body) => request('POST', `${C}/activities/${enc(activityId)}/sessions`, body);
+export const getSession = id => get(`${C}/sessions/${enc(id)}`);
+export const updateSession = (id, body) => request('PUT', `${C}/sessions/${enc(id)}`, body);
+export const cancelSession = (id, reason) => request('POST', `${C}/sessions/${enc(id)}/cancel`, { reason });
+export const sessionSignups = id => get(`${C}/sessions/${enc(id)}/signups`);
+export const sessionEvents = id => get(`${C}/sessions/${enc(id)}/events`);
+export const sessionNotices = id => get(`${C}/sessions/${enc(id)}/notices`);
+export const sessionExportUrl = id => `${C}/sessions/${enc(id)}/export.xlsx`;
+export const checkIn = (code, confirm) => request('POST', `${C}/checkin`, confirm ? { code, confirm: true } : { code });
+
+// Followers and broadcasts
+export const listFollowers = params => get(`${C}/followers?${new URLSearchParams(params)}`);
+export const listBroadcasts = () => get(`${C}/broadcasts`);
+export const createBroadcast = body => request('POST', `${C}/broadcasts`, body);
+export const getBroadcast = id => get(`${C}/broadcasts/${enc(id)}`);
+/** action: preview, schedule, confirm or cancel. */
+export const broadcastAction = (id, action, body) => request('POST', `${C}/broadcasts/${enc(id)}/${action}`, body);
+
+// Reminder topics and notice templates
+export const listTopics = () => get(`${C}/topics`);
+export const listNoticeTemplates = () => get(`${C}/notice-templates`);
+export const saveNoticeTemplate = (purpose, channel, fields) => request('PUT', `${C}/notice-templates/${enc(purpose)}/${enc(channel)}`, fields);
+
+// Official account: replies, menu, poster codes
+export const replyAccounts = () => get(`${C}/replies/accounts`);
+export const replyRules = appId => get(`${C}/replies/${enc(appId)}/rules`);
+export const createReplyRule = (appId, body) => request('POST', `${C}/replies/${enc(appId)}/rules`, body);
+export const updateReplyRule = (appId, id, body) => request('PUT', `${C}/replies/${enc(appId)}/rules/${enc(id)}`, body);
+export const deleteReplyRule = (appId, id) => request('DELETE', `${C}/replies/${enc(appId)}/rules/${enc(id)}`);
+export const replySettings = appId => get(`${C}/replies/${enc(appId)}/settings`);
+export const saveReplySettings = (appId, body) => request('PUT', `${C}/replies/${enc(appId)}/settings`, body);
+export const menuOptions = () => get(`${C}/menu/options`);
+export const getMenu = appId => get(`${C}/menu/${enc(appId)}`);
+export const publishMenu = (appId, buttons) => request('PUT', `${C}/menu/${enc(appId)}`, { buttons });
+export const deleteMenu = appId => request('DELETE', `${C}/menu/${enc(appId)}`);
+export const listPosters = () => get(`${C}/posters`);
+export const createPoster = body => request('POST', `${C}/posters`, body);
+
+// Audit log
+export const auditLog = limit => get(`${C}/audit?limit=${enc(limit)}`);
