@@ -5,6 +5,7 @@ using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Delivery;
+using WechatKepu.Server.Features.Followers;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.Menu;
 using WechatKepu.Server.Features.MiniProgram;
@@ -26,20 +27,27 @@ await builder.AddKepuDatabaseAsync(embeddedInAnyEnvironment: CreateAdminCommand.
 builder.Services.AddKepuProblemDetails();
 builder.Services.AddKepuDataProtection();
 builder.Services.AddOpenApi();
-builder.Services.AddCatalogue();
-builder.Services.AddKepuWechat();
 builder.Services.AddKepuJobs(builder.Configuration);
-builder.Services.AddMiniProgram();
-builder.Services.AddStaffAuthorization();
 builder.Services.AddKepuRateLimiting();
-builder.Services.AddPrivacyRetention();
-builder.Services.AddCallback();
-builder.Services.AddConsole();
-builder.Services.AddDelivery();
-builder.Services.AddReminders();
-builder.Services.AddReceipts();
-builder.Services.AddMenu();
-builder.Services.AddPosters();
+
+// The capabilities, one per Features/<Name>/ folder; each <Name>Setup.cs registers its services, options,
+// jobs and Mapster maps (Add<Name>) and maps its endpoints (Map<Name>).
+builder.Services
+    .AddStaff()
+    .AddWechat()
+    .AddCatalogue()
+    .AddMiniProgram()
+    .AddCallback()
+    .AddFollowers()
+    .AddReplies()
+    .AddConsole()
+    .AddBroadcasts()
+    .AddDelivery()
+    .AddReminders()
+    .AddReceipts()
+    .AddMenu()
+    .AddPosters()
+    .AddPrivacy();
 
 var app = builder.Build();
 
@@ -88,16 +96,20 @@ if (app.Environment.IsDevelopment())
 }
 
 app.UseKepuJobs();
-app.MapHealthApi();
-app.MapCatalogueApi();
-app.MapMiniProgramApi();
-app.MapCallbackApi();
-app.MapRepliesApi();
+app.UseConsolePage();
+
+app.MapHealth();
+app.MapCatalogue();
+app.MapMiniProgram();
+app.MapCallback();
+app.MapReplies();
+app.MapStaff();
 app.MapConsole();
-app.MapDeliveryApi();
-app.MapTopicsApi();
-app.MapMenuApi();
-app.MapPostersApi();
+app.MapBroadcastsApi();
+app.MapDelivery();
+app.MapReminders();
+app.MapMenu();
+app.MapPosters();
 
 app.Run();
 

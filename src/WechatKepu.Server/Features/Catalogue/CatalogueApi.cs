@@ -16,14 +16,6 @@ public static class CatalogueApi
         ["系列联合行动"] = "系列联合行动", ["joint"] = "系列联合行动",
     };
 
-    public static IServiceCollection AddCatalogue(this IServiceCollection services)
-    {
-        services.AddSingleton<ActivityStore>();
-        CatalogueMapping.Register(TypeAdapterConfig.GlobalSettings);
-        MiniProgram.MpMapping.Register(TypeAdapterConfig.GlobalSettings);
-        return services;
-    }
-
     public static IEndpointRouteBuilder MapCatalogueApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/activities").WithTags("Catalogue");

@@ -1,53 +1,21 @@
-using Mapster;
 using WechatKepu.Data.Console;
 using WechatKepu.Server.Features.Staff;
 
 namespace WechatKepu.Server.Features.Console;
 
 /// <summary>
-/// The staff console: the page under <c>/console</c> and its API under <c>/api/console</c>. Reads need
+/// The staff console's API under <c>/api/console</c> (activities, sessions, sign-ups, exports, check-in). Reads need
 /// any staff role, writes the organiser policy and an antiforgery token; organisers change only the
 /// activities of their own unit.
 /// </summary>
 public static class ConsoleApi
 {
-    public static IServiceCollection AddConsole(this IServiceCollection services)
-    {
-        services.AddStaffAccounts();
-        services.AddSingleton<ConsoleStore>();
-        services.AddSingleton<ActivityEditStore>();
-        services.AddSingleton<SessionExport>();
-        services.AddBroadcasts();
-        ConsoleMapping.Register(TypeAdapterConfig.GlobalSettings);
-        return services;
-    }
-
     private static async Task<Microsoft.AspNetCore.Http.HttpResults.Ok<SampleRemoval>> RemoveSampleSessionsAsync(
         HttpContext http, ConsoleStore store, TimeProvider clock, CancellationToken ct) =>
         TypedResults.Ok(await store.RemoveSampleSessionsAsync(http.User.Actor(), clock.GetUtcNow(), ct));
 
-    public static WebApplication MapConsole(this WebApplication app)
+    public static IEndpointRouteBuilder MapConsoleApi(this IEndpointRouteBuilder app)
     {
-        // The page itself holds no data: every figure on it comes from the API behind the staff cookie.
-        app.Use((http, next) =>
-        {
-            if (http.Request.Path.Value == "/console")
-            {
-                http.Response.Redirect("/console/");
-                return Task.CompletedTask;
-            }
-
-            return next(http);
-        });
-        app.UseDefaultFiles();
-        app.UseStaticFiles(new StaticFileOptions
-        {
-            OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-cache",
-        });
-
-        app.MapStaffAccountsApi();
-        app.MapUnitsApi();
-
         var read = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
         read.MapGet("/dashboard", ConsoleReadApi.DashboardAsync);
         read.MapGet("/activities", ConsoleReadApi.ActivitiesAsync);
@@ -71,7 +39,6 @@ public static class ConsoleApi
             .MapPost("/sample-sessions/remove", RemoveSampleSessionsAsync)
             .WithSummary("Removes every sample session of the seeded catalogue (admins): deleted if nobody signed up, else cancelled with notices");
 
-        app.MapBroadcastsApi();
         return app;
     }
 }

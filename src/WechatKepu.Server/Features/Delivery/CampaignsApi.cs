@@ -21,7 +21,7 @@ public static class CampaignsApi
 
     private static readonly HashSet<string> Statuses = ["active", "completed", "cancelled"];
 
-    public static IEndpointRouteBuilder MapDeliveryApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapCampaignsApi(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/console/campaigns").RequireAuthorization(StaffPolicies.Viewer).WithTags("Delivery");
         read.MapGet("/", ListAsync);

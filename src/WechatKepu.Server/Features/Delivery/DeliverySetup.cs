@@ -22,4 +22,7 @@ public static class DeliverySetup
         services.AddSingleton(sp => DeliveryJobs.Tick(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         return services;
     }
+
+    /// <summary><c>/api/console/campaigns</c>: what went out and what failed (see <see cref="CampaignsApi"/>).</summary>
+    public static IEndpointRouteBuilder MapDelivery(this IEndpointRouteBuilder app) => app.MapCampaignsApi();
 }

@@ -32,8 +32,6 @@ public static class MenuApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static IServiceCollection AddMenu(this IServiceCollection services) => services.AddSingleton<MenuStore>();
-
     public static IEndpointRouteBuilder MapMenuApi(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/console/menu").WithTags("Menu").RequireAuthorization(StaffPolicies.Viewer);

@@ -36,9 +36,6 @@ public static class PostersApi
     /// <summary>Pixels per QR module in the download: about 1000 px, sharp when printed at A4 poster sizes.</summary>
     private const int PrintPixelsPerModule = 24;
 
-    public static IServiceCollection AddPosters(this IServiceCollection services) =>
-        services.AddSingleton<PosterStore>().AddSingleton<PosterScans>();
-
     public static IEndpointRouteBuilder MapPostersApi(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/console/posters").WithTags("Posters").RequireAuthorization(StaffPolicies.Viewer);

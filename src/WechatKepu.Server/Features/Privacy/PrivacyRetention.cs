@@ -32,17 +32,3 @@ public sealed class PurgeSignupDetailsJob(RetentionStore store, TimeProvider clo
         logger.LogInformation("Privacy purge: {Signups} sign-ups anonymised, {Logins} expired logins removed", signups, logins);
     }
 }
-
-public static class PrivacySetup
-{
-    public static IServiceCollection AddPrivacyRetention(this IServiceCollection services)
-    {
-        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<RetentionStore>();
-        services.AddTransient<PurgeSignupDetailsJob>();
-        // 03:30 Asia/Shanghai, when nobody signs up.
-        services.AddSingleton(new RecurringJobDefinition(PurgeSignupDetailsJob.Id, "30 3 * * *",
-            (manager, cron, options) => manager.AddOrUpdate<PurgeSignupDetailsJob>(PurgeSignupDetailsJob.Id, j => j.RunAsync(CancellationToken.None), cron, options)));
-        return services;
-    }
-}

@@ -65,14 +65,3 @@ public sealed class ReceiptProcessor(
         }
     }
 }
-
-public static class ReceiptsSetup
-{
-    public static IServiceCollection AddReceipts(this IServiceCollection services)
-    {
-        services.AddSingleton<ReceiptProcessor>();
-        // Replaces the callback's no-op default (registered with TryAdd).
-        services.AddSingleton<IReceiptHandler>(sp => sp.GetRequiredService<ReceiptProcessor>());
-        return services;
-    }
-}

@@ -17,6 +17,14 @@ public static class RemindersSetup
         return services;
     }
 
+    /// <summary><c>/api/console/topics</c> and <c>/api/console/templates</c>.</summary>
+    public static IEndpointRouteBuilder MapReminders(this IEndpointRouteBuilder app)
+    {
+        app.MapTopicsApi();
+        app.MapNoticeTemplatesApi();
+        return app;
+    }
+
     /// <summary>
     /// The plan's 全市居民健康素养线上知识问答 (5.3.3) runs four rounds on 健康柳州: its topic exists from the
     /// start so followers can subscribe; staff add the round dates and the template.

@@ -46,7 +46,6 @@ public static class TopicsApi
         write.MapPost("/{id:long}/rounds", AddRoundAsync);
         write.MapPut("/{id:long}/rounds/{roundId:long}", MoveRoundAsync);
         write.MapDelete("/{id:long}/rounds/{roundId:long}", CancelRoundAsync);
-        app.MapNoticeTemplatesApi();
         return app;
     }
 

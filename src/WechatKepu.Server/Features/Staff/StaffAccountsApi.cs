@@ -44,25 +44,6 @@ public static partial class StaffAccountsApi
 
     public const int MinPasswordLength = 8;
 
-    public static IServiceCollection AddStaffAccounts(this IServiceCollection services)
-    {
-        services.AddOptions<StaffOptions>().BindConfiguration(StaffOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<StaffStore>();
-        services.AddSingleton<UnitStore>();
-        services.AddSingleton<AuditLog>();
-        services.AddSingleton<StaffSessions>();
-        services.AddNotificationSubscriber<StaffSessions>();
-        services.AddAntiforgery(o =>
-        {
-            o.HeaderName = StaffAuth.AntiforgeryHeader;
-            o.Cookie.Name = "kepu.af";
-            o.Cookie.Path = "/";
-            o.Cookie.SameSite = SameSiteMode.Strict;
-        });
-        services.AddOptions<AntiforgeryOptions>().Configure<IWebHostEnvironment>((o, env) => o.Cookie.SecurePolicy = StaffPolicies.CookiePolicy(env));
-        return services;
-    }
-
     public static void MapStaffAccountsApi(this IEndpointRouteBuilder app)
     {
         var open = app.MapGroup("/api/console").WithTags("Console");

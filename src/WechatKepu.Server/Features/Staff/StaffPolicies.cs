@@ -27,7 +27,8 @@ public static class StaffPolicies
         public const string Viewer = "viewer";
     }
 
-    public static IServiceCollection AddStaffAuthorization(this IServiceCollection services)
+    /// <summary>The staff cookie scheme and the three role policies (called by <see cref="StaffSetup.AddStaff"/>).</summary>
+    internal static IServiceCollection AddSchemeAndPolicies(IServiceCollection services)
     {
         services.AddAuthentication().AddCookie(Scheme, o =>
         {

@@ -147,7 +147,7 @@ public sealed class WechatClients(IOptions<WechatOptions> options, PostgresAcces
 
 public static class WechatSetup
 {
-    public static IServiceCollection AddKepuWechat(this IServiceCollection services)
+    public static IServiceCollection AddWechat(this IServiceCollection services)
     {
         services.AddOptions<WechatOptions>().BindConfiguration(WechatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PostgresAccessTokenStore>();
