@@ -17,7 +17,6 @@ public static class ConsoleApi
         services.AddSingleton<ConsoleStore>();
         services.AddSingleton<ActivityEditStore>();
         services.AddSingleton<SessionExport>();
-        services.AddBroadcasts();
         ConsoleMapping.Register(TypeAdapterConfig.GlobalSettings);
         return services;
     }
@@ -71,7 +70,6 @@ public static class ConsoleApi
             .MapPost("/sample-sessions/remove", RemoveSampleSessionsAsync)
             .WithSummary("Removes every sample session of the seeded catalogue (admins): deleted if nobody signed up, else cancelled with notices");
 
-        app.MapBroadcastsApi();
         return app;
     }
 }
