@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Server.Features.Backup;
+using WechatKepu.Server.Features.Broadcasts;
 using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Console;
@@ -105,7 +106,7 @@ app.MapCallback();
 app.MapReplies();
 app.MapStaff();
 app.MapConsole();
-app.MapBroadcastsApi();
+app.MapBroadcasts();
 app.MapDelivery();
 app.MapReminders();
 app.MapMenu();

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using WechatKepu.Data.Broadcasts;
 using WechatKepu.Data.Console;
 using WechatKepu.Data.Staff;
 using WechatKepu.Server.Features.Staff;

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using WechatKepu.Data.Console;
-using WechatKepu.Server.Features.Console;
+using WechatKepu.Data.Broadcasts;
+using WechatKepu.Server.Features.Broadcasts;
 using WechatKepu.Server.Tests.Infrastructure;
 
 namespace WechatKepu.Server.Tests.Console;
@@ -200,6 +200,8 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         Assert.Equal(3, sending.GetProperty("delivery").GetProperty("pending").GetInt32());
 
         await app.Services.GetRequiredService<WechatKepu.Server.Features.Delivery.DeliveryDispatcher>().RunAsync(campaign);
+        // The engine's completion path ends the broadcast: nobody has to read it first.
+        Assert.Equal(BroadcastStatus.Completed, await app.ScalarAsync<string>($"SELECT status FROM broadcasts WHERE id = {id}"));
         var detail = await (await organiser.GetAsync($"/api/console/broadcasts/{id}")).JsonAsync();
         Assert.Equal("completed", detail.GetProperty("broadcast").GetProperty("status").GetString());
         var delivery = detail.GetProperty("delivery");
@@ -208,6 +210,39 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         Assert.Equal(1, delivery.GetProperty("failed").GetInt32()); // o-topic-missing does not follow at WeChat
         Assert.Equal("o-to…sing", delivery.GetProperty("failures")[0].GetProperty("openId").GetString()); // an organiser's view
         Assert.Equal(2, app.Wechat.CallsTo("/cgi-bin/message/template/send").Count(c => c.Errcode == 0 && c.OpenId!.StartsWith("o-topic-")));
+    }
+
+    [Fact]
+    public async Task A_template_broadcast_whose_campaign_is_cancelled_before_anything_went_out_ends_failed_and_reading_it_changes_nothing()
+    {
+        app.Wechat.AddTemplate(ConsoleApp.OaAppId, "oa-tmpl-cancel");
+        long topic;
+        await using (var conn = await app.OpenAsync())
+        {
+            topic = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO reminder_topics (app_id, name) VALUES ('wxoatest000000001', '取消测试主题') RETURNING id
+                """);
+            await conn.ExecuteAsync("""
+                INSERT INTO followers (app_id, openid, subscribed) VALUES ('wxoatest000000001', 'o-cancel-1', true) ON CONFLICT DO NOTHING;
+                INSERT INTO topic_subscriptions (topic_id, follower_id, subscribed_at) SELECT @topic, id, now() FROM followers WHERE openid = 'o-cancel-1';
+                """, new { topic });
+        }
+
+        using var admin = await app.StaffAsync("admin", unit: null);
+        var id = await ComposeAsync(admin, new
+        {
+            title = "取消的提醒", kind = "template", audience = "topic", audienceRef = topic,
+            template = new { templateId = "oa-tmpl-cancel", data = new Dictionary<string, string> { ["thing1"] = "健康知识问答" } },
+        });
+        await admin.PostAsJsonAsync($"/api/console/broadcasts/{id}/schedule", new { });
+        await Job.RunAsync(id, CancellationToken.None);
+        var campaign = await app.ScalarAsync<long>($"SELECT campaign_id FROM broadcasts WHERE id = {id}");
+        Assert.Equal(BroadcastStatus.Sending, await StatusAsync(admin, id));
+        Assert.Equal(BroadcastStatus.Sending, await app.ScalarAsync<string>($"SELECT status FROM broadcasts WHERE id = {id}"));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/console/campaigns/{campaign}/cancel", null)).StatusCode);
+        Assert.Equal(BroadcastStatus.Failed, await app.ScalarAsync<string>($"SELECT status FROM broadcasts WHERE id = {id}"));
+        Assert.Equal(BroadcastStatus.NobodyReached, await app.ScalarAsync<string>($"SELECT error FROM broadcasts WHERE id = {id}"));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using WechatKepu.Server.Features.Console;
+using WechatKepu.Server.Features.Broadcasts;
 using WechatKepu.Server.Features.Privacy;
 using WechatKepu.Server.Tests.Delivery;
 using WechatKepu.Server.Tests.Infrastructure;

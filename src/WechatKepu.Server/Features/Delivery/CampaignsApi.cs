@@ -75,7 +75,7 @@ public static class CampaignsApi
         actor.IsAdmin ? failures : failures.Select(f => f with { OpenId = ConsoleScope.OpenId(actor, f.OpenId) }).ToList();
 
     public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(
-        long id, HttpContext http, DeliveryEngine engine, ConsoleStore console, TimeProvider clock, CancellationToken ct)
+        long id, HttpContext http, DeliveryEngine engine, ConsoleStore console, IEnumerable<ICampaignsEnded> ended, TimeProvider clock, CancellationToken ct)
     {
         // A campaign is its session's, its topic's or its broadcast's audience's: an organiser stops their unit's only.
         if (await console.CampaignActivityAsync(id, ct) is not { } linked)
@@ -90,6 +90,11 @@ public static class CampaignsApi
 
         if (await engine.CancelCampaignAsync(id, clock.GetUtcNow(), ct))
         {
+            foreach (var handler in ended)
+            {
+                await handler.CampaignsEndedAsync(clock.GetUtcNow(), ct);
+            }
+
             return TypedResults.NoContent();
         }
 

@@ -11,7 +11,8 @@ namespace WechatKepu.Server.Features.Delivery;
 /// finished campaigns. Callable directly, which is how tests drive it with their clock.
 /// </summary>
 public sealed class DeliveryDispatcher(
-    DeliveryQueue queue, DeliverySender sender, IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<DeliveryDispatcher> logger)
+    DeliveryQueue queue, DeliverySender sender, IEnumerable<ICampaignsEnded> ended, IOptions<DeliveryOptions> options, TimeProvider clock,
+    ILogger<DeliveryDispatcher> logger)
 {
     // One run at a time per instance keeps Workers × ConcurrencyPerWorker the instance's real bound even
     // when ticks overlap (a long campaign outlives the next tick) or chunk jobs arrive meanwhile: the
@@ -58,6 +59,11 @@ public sealed class DeliveryDispatcher(
         var messages = new ConcurrentDictionary<long, PreparedMessage>();
         var counts = await Task.WhenAll(Enumerable.Range(0, o.Workers).Select(_ => WorkAsync(campaignId, messages, cancellationToken)));
         await queue.CompleteCampaignsAsync(clock.GetUtcNow(), cancellationToken);
+        foreach (var handler in ended)
+        {
+            await handler.CampaignsEndedAsync(clock.GetUtcNow(), cancellationToken);
+        }
+
         return counts.Sum();
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using WechatKepu.Data.Broadcasts;
 using WechatKepu.Data.Callback;
-using WechatKepu.Data.Console;
 using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Delivery;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace WechatKepu.Data.Console;
+namespace WechatKepu.Data.Broadcasts;
 
 /// <summary>
 /// One family of a session a broadcast is addressed to, with how far the official account gets to them:
@@ -39,7 +39,7 @@ public sealed class BroadcastReach(NpgsqlDataSource dataSource)
         return (await conn.QueryAsync<SessionFamilyReach>(new CommandDefinition(SessionFamiliesSql, new { broadcastId, appId, sessionId }, cancellationToken: ct))).ToList();
     }
 
-    private const string SentSql = "SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = @broadcastId AND status IN ('sent', 'unknown')";
+    private const string SentSql = $"SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = @broadcastId AND status IN ('{RecipientStatus.Sent}', '{RecipientStatus.Unknown}')";
 
     /// <summary>How many of the broadcast's list were sent the message, or may have been (WeChat did not answer).</summary>
     public async Task<int> SentAsync(long broadcastId, CancellationToken ct)

@@ -1,8 +1,9 @@
 using Dapper;
 using Npgsql;
+using WechatKepu.Data.Console;
 using WechatKepu.Data.Staff;
 
-namespace WechatKepu.Data.Console;
+namespace WechatKepu.Data.Broadcasts;
 
 public sealed record BroadcastRow
 {
@@ -32,7 +33,7 @@ public sealed record BroadcastRow
     public int RecipientsFailed { get; init; }
 
     /// <summary>All followers or a tag: one mass sendall, counted against the monthly cap.</summary>
-    public bool IsMass => Audience is "all" or "tag";
+    public bool IsMass => Audience is BroadcastAudience.All or BroadcastAudience.Tag;
 }
 
 public sealed record BroadcastRecipientRow(string? Openid, string Status, int? Errcode, DateTime? SentAt);
@@ -42,12 +43,12 @@ public sealed record NewBroadcast(string AppId, string Title, string Kind, strin
 /// <summary>Broadcasts and their recipients. Status moves only forward, each step guarded by the status it leaves.</summary>
 public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
 {
-    private const string Columns = """
+    private const string Columns = $"""
         b.id, b.app_id, b.title, b.kind, b.content::text AS content, b.audience, b.audience_ref, b.status, b.scheduled_at, b.started_at,
         b.finished_at, b.msg_id, b.error, b.campaign_id, b.total_count, b.filter_count, b.sent_count, b.error_count, b.created_by, b.created_by_name, b.created_at,
         (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id)::int AS recipients,
-        (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.status = 'sent')::int AS recipients_sent,
-        (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.status IN ('failed', 'skipped'))::int AS recipients_failed
+        (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.status = '{RecipientStatus.Sent}')::int AS recipients_sent,
+        (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.status IN ('{RecipientStatus.Failed}', '{RecipientStatus.Skipped}'))::int AS recipients_failed
         """;
 
     private const string InsertSql = """
@@ -114,9 +115,9 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         return moved;
     }
 
-    private const string MassThisMonthSql = """
+    private const string MassThisMonthSql = $"""
         SELECT count(*) FROM broadcasts
-        WHERE app_id = @appId AND audience IN ('all', 'tag') AND id <> @id AND msg_id IS NOT NULL AND started_at >= @monthStart
+        WHERE app_id = @appId AND audience IN ('{BroadcastAudience.All}', '{BroadcastAudience.Tag}') AND id <> @id AND msg_id IS NOT NULL AND started_at >= @monthStart
         """;
 
     /// <summary>Mass sends (all followers / a tag) this app already made in the calendar month (Asia/Shanghai).</summary>
@@ -136,9 +137,9 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         return await conn.ExecuteScalarAsync<long>(new CommandDefinition(MassLastMinuteSql, new { appId, since = since.UtcDateTime }, cancellationToken: ct));
     }
 
-    private const string ClaimSql = """
-        UPDATE broadcasts SET status = 'sending', started_at = coalesce(started_at, @now), updated_at = @now
-        WHERE id = @id AND status IN ('scheduled', 'sending')
+    private const string ClaimSql = $"""
+        UPDATE broadcasts SET status = '{BroadcastStatus.Sending}', started_at = coalesce(started_at, @now), updated_at = @now
+        WHERE id = @id AND status IN ('{BroadcastStatus.Scheduled}', '{BroadcastStatus.Sending}')
         RETURNING id
         """;
 
@@ -149,10 +150,10 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(ClaimSql, new { id, now = now.UtcDateTime }, cancellationToken: ct)) is not null;
     }
 
-    private const string FinishSql = """
+    private const string FinishSql = $"""
         UPDATE broadcasts SET status = @status, msg_id = coalesce(@msgId, msg_id), msg_data_id = coalesce(@msgDataId, msg_data_id),
-               error = @error, finished_at = CASE WHEN @status IN ('sent', 'completed', 'failed') THEN @now END, updated_at = @now
-        WHERE id = @id AND status = 'sending'
+               error = @error, finished_at = CASE WHEN @status IN ('{BroadcastStatus.Sent}', '{BroadcastStatus.Completed}', '{BroadcastStatus.Failed}') THEN @now END, updated_at = @now
+        WHERE id = @id AND status = '{BroadcastStatus.Sending}'
         """;
 
     public async Task FinishAsync(long id, string status, string? msgId, long? msgDataId, string? error, DateTimeOffset now, CancellationToken ct)
@@ -161,16 +162,16 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         await conn.ExecuteAsync(new CommandDefinition(FinishSql, new { id, status, msgId, msgDataId, error, now = now.UtcDateTime }, cancellationToken: ct));
     }
 
-    private const string ExpandSql = """
+    private const string ExpandSql = $"""
         INSERT INTO broadcast_recipients (broadcast_id, openid)
         SELECT @id, f.openid FROM followers f
         WHERE f.app_id = @appId AND f.subscribed AND (
-            (@audience = 'topic' AND f.id IN (SELECT follower_id FROM topic_subscriptions WHERE topic_id = @ref AND unsubscribed_at IS NULL))
-         OR (@audience = 'session' AND f.unionid IN (
+            (@audience = '{BroadcastAudience.Topic}' AND f.id IN (SELECT follower_id FROM topic_subscriptions WHERE topic_id = @ref AND unsubscribed_at IS NULL))
+         OR (@audience = '{BroadcastAudience.Session}' AND f.unionid IN (
                 SELECT u.unionid FROM signups s JOIN mp_users u ON u.id = s.user_id
                 WHERE s.session_id = @ref AND s.status IN ('confirmed', 'waitlisted', 'checked_in') AND u.unionid IS NOT NULL))
-         OR (@audience = 'tag' AND f.tag_ids @> ARRAY[@ref::int])
-         OR @audience = 'all')
+         OR (@audience = '{BroadcastAudience.Tag}' AND f.tag_ids @> ARRAY[@ref::int])
+         OR @audience = '{BroadcastAudience.All}')
         ON CONFLICT DO NOTHING
         """;
 
@@ -193,15 +194,15 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<string>(new CommandDefinition(
-            "SELECT openid FROM broadcast_recipients WHERE broadcast_id = @id AND status = 'pending' ORDER BY openid", new { id }, cancellationToken: ct))).ToList();
+            $"SELECT openid FROM broadcast_recipients WHERE broadcast_id = @id AND status = '{RecipientStatus.Pending}' ORDER BY openid", new { id }, cancellationToken: ct))).ToList();
     }
 
     public async Task MarkRecipientsAsync(long id, IReadOnlyList<string> openids, string status, int? errcode, DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("""
+        await conn.ExecuteAsync(new CommandDefinition($"""
             UPDATE broadcast_recipients SET status = @status, errcode = @errcode, sent_at = @now
-            WHERE broadcast_id = @id AND openid = ANY (@openids) AND status = 'pending'
+            WHERE broadcast_id = @id AND openid = ANY (@openids) AND status = '{RecipientStatus.Pending}'
             """, new { id, openids = openids.ToArray(), status, errcode, now = now.UtcDateTime }, cancellationToken: ct));
     }
 
@@ -210,10 +211,10 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         conn.ExecuteAsync(new CommandDefinition("UPDATE broadcasts SET campaign_id = @campaignId, updated_at = now() WHERE id = @id",
             new { id, campaignId }, tx, cancellationToken: ct));
 
-    private const string JobFinishSql = """
+    private const string JobFinishSql = $"""
         UPDATE broadcasts SET total_count = @total, filter_count = @filter, sent_count = @sent, error_count = @errors,
-               status = CASE WHEN status <> 'sent' THEN status WHEN @sent > 0 THEN 'completed' ELSE 'failed' END,
-               error = CASE WHEN status = 'sent' AND @sent = 0 THEN '微信报告没有送达任何人' ELSE error END, finished_at = coalesce(finished_at, @now), updated_at = @now
+               status = CASE WHEN status <> '{BroadcastStatus.Sent}' THEN status WHEN @sent > 0 THEN '{BroadcastStatus.Completed}' ELSE '{BroadcastStatus.Failed}' END,
+               error = CASE WHEN status = '{BroadcastStatus.Sent}' AND @sent = 0 THEN '微信报告没有送达任何人' ELSE error END, finished_at = coalesce(finished_at, @now), updated_at = @now
         WHERE app_id = @appId AND msg_id = @msgId
         RETURNING id
         """;
@@ -227,5 +228,29 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(JobFinishSql,
             new { appId, msgId, total, filter, sent, errors, now = now.UtcDateTime }, cancellationToken: ct));
+    }
+
+    private const string FinishEndedCampaignsSql = $"""
+        UPDATE broadcasts b
+        SET status = CASE WHEN c.sent > 0 THEN '{BroadcastStatus.Completed}' ELSE '{BroadcastStatus.Failed}' END,
+            error = CASE WHEN c.sent > 0 THEN NULL ELSE '{BroadcastStatus.NobodyReached}' END,
+            finished_at = @now, updated_at = @now
+        FROM (
+            SELECT c.id, (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'sent') AS sent
+            FROM delivery_campaigns c
+            WHERE c.status <> 'active' AND c.id IN (SELECT campaign_id FROM broadcasts WHERE status = '{BroadcastStatus.Sending}' AND campaign_id IS NOT NULL)
+        ) c
+        WHERE b.campaign_id = c.id AND b.status = '{BroadcastStatus.Sending}'
+        """;
+
+    /// <summary>
+    /// Ends every template broadcast still sending whose delivery campaign has ended (completed, or cancelled by staff):
+    /// completed when the campaign reached someone, failed when it reached nobody. The delivery engine calls this
+    /// after it closes campaigns; returns how many broadcasts ended.
+    /// </summary>
+    public async Task<int> FinishEndedCampaignsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(FinishEndedCampaignsSql, new { now = now.UtcDateTime }, cancellationToken: ct));
     }
 }

@@ -1,16 +1,13 @@
-using WechatKepu.Data.Console;
+using WechatKepu.Data.Broadcasts;
 using WechatKepu.Wechat;
 
-namespace WechatKepu.Server.Features.Console;
-
-/// <summary>Someone a broadcast did not (or, before it is sent, will not) reach, and why, in words staff can act on.</summary>
-public sealed record UnreachableDto(string Who, string? Openid, string Reason, int? Errcode);
+namespace WechatKepu.Server.Features.Broadcasts;
 
 /// <summary>Who a broadcast could not reach and why, in Chinese, for the console's report.</summary>
 public static class BroadcastReport
 {
     /// <summary>What went wrong when nobody on a broadcast's list was reached; a broadcast that reached nobody is never "done".</summary>
-    public const string NobodyReached = "没有送达任何人";
+    public const string NobodyReached = BroadcastStatus.NobodyReached;
 
     /// <summary>A send WeChat never answered: it may or may not have arrived, and is not resent.</summary>
     private const string NoAnswer = "微信没有回答，无法确定是否送达";
@@ -42,8 +39,8 @@ public static class BroadcastReport
                 { HasUnionid: false } => "无法对应到公众号关注者：家长的小程序账号没有 unionid（小程序与公众号须绑定同一微信开放平台账号）",
                 { Openid: null } => "没有关注公众号",
                 { Subscribed: false } => "已取消关注公众号",
-                { RecipientStatus: "failed" or "skipped" } => Reason(f.Errcode),
-                { RecipientStatus: "unknown" } => NoAnswer,
+                { RecipientStatus: Data.Broadcasts.RecipientStatus.Failed or Data.Broadcasts.RecipientStatus.Skipped } => Reason(f.Errcode),
+                { RecipientStatus: Data.Broadcasts.RecipientStatus.Unknown } => NoAnswer,
                 { RecipientStatus: null } when listFixed => "发送开始后才关注公众号，不在本次发送名单中",
                 _ => null,
             };
@@ -58,8 +55,8 @@ public static class BroadcastReport
 
     /// <summary>Recipients on a broadcast's list that WeChat refused (openids as the caller may see them).</summary>
     public static IReadOnlyList<UnreachableDto> Recipients(IEnumerable<BroadcastRecipientRow> recipients) =>
-        recipients.Where(r => r.Status is "failed" or "skipped" or "unknown")
-            .Select(r => new UnreachableDto(r.Openid ?? "?", r.Openid, r.Status == "unknown" ? NoAnswer : Reason(r.Errcode), r.Errcode)).ToList();
+        recipients.Where(r => r.Status is RecipientStatus.Failed or RecipientStatus.Skipped or RecipientStatus.Unknown)
+            .Select(r => new UnreachableDto(r.Openid ?? "?", r.Openid, r.Status == RecipientStatus.Unknown ? NoAnswer : Reason(r.Errcode), r.Errcode)).ToList();
 
     /// <summary>Deliveries of a template broadcast that failed, from the delivery engine's report (openids as the caller may see them).</summary>
     public static IReadOnlyList<UnreachableDto> Deliveries(IEnumerable<Data.Delivery.DeliveryFailure> failures) =>
