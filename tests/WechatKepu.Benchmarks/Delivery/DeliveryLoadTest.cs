@@ -7,6 +7,7 @@ using WechatKepu.Data.Delivery;
 using WechatKepu.Data.Embedded;
 using WechatKepu.Benchmarks.Load;
 using WechatKepu.Simulator;
+using WechatKepu.Testing;
 
 namespace WechatKepu.Benchmarks.Delivery;
 
@@ -56,6 +57,7 @@ public static class DeliveryLoadTest
             ["Delivery__TickCron"] = "* * * * * *",   // the campaign starts within a second
             ["Delivery__QuietHoursStart"] = "00:00", // no quiet hours: the run may happen at night
             ["Delivery__QuietHoursEnd"] = "00:00",
+            ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
         };
         foreach (var (name, value) in settings)
         {

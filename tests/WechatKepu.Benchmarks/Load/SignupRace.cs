@@ -5,6 +5,7 @@ using Npgsql;
 using WechatKepu.Data.Embedded;
 using WechatKepu.LoadTest;
 using WechatKepu.Simulator;
+using WechatKepu.Testing;
 
 namespace WechatKepu.Benchmarks.Load;
 
@@ -34,6 +35,7 @@ public static class SignupRace
         sim.Simulator.AddAccount("wxbenchmp", "bench-secret");
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
         {
+            ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
             ["ConnectionStrings__Kepu"] = pg.ConnectionString(db),
             ["Wechat__ApiBaseUrl"] = sim.BaseUrl,
             ["Wechat__MiniProgram__AppId"] = "wxbenchmp",

@@ -11,7 +11,6 @@ using WechatKepu.Server.Tests.Infrastructure;
 using WechatKepu.Simulator;
 using WechatKepu.Testing;
 using Xunit.Abstractions;
-using ServerProcess = WechatKepu.Benchmarks.Load.ServerProcess;
 
 namespace WechatKepu.Server.Tests.Backup;
 
@@ -59,7 +58,7 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
             var onOriginal = Environment(simulator.BaseUrl, quiet);
             onOriginal["ConnectionStrings__Kepu"] = original;
 
-            var admin = await ServerCommand.RunAsync(new Dictionary<string, string>(onOriginal) { ["KEPU_ADMIN_PASSWORD"] = AdminPassword }, "--create-admin", AdminName);
+            var admin = await ServerProcess.RunAsync(new Dictionary<string, string>(onOriginal) { ["KEPU_ADMIN_PASSWORD"] = AdminPassword }, "--create-admin", AdminName);
             Assert.True(admin.Exit == 0, admin.ToString());
 
             // The original, with its job server: sign-ups, a waiting list, a promotion, a check-in, a cancelled session.
@@ -94,7 +93,7 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
                 Assert.Equal("scheduled", scheduled.GetProperty("status").GetString());
 
                 // The nightly backup, taken while the service runs.
-                var backup = await ServerCommand.RunAsync(ServerCommand.On(original), "--backup", dump);
+                var backup = await ServerProcess.RunAsync(ServerCommand.On(original), "--backup", dump);
                 Assert.True(backup.Exit == 0, backup.ToString());
                 output.WriteLine(backup.Stdout);
             }
@@ -108,14 +107,14 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
             // Steps 2–4: a fresh, empty cluster (the embedded default in a new folder), the same configuration, --restore.
             var onFresh = Environment(simulator.BaseUrl, []);
             onFresh["Database__EmbeddedDirectory"] = freshCluster;
-            var restore = await ServerCommand.RunAsync(onFresh, "--restore", dump);
+            var restore = await ServerProcess.RunAsync(onFresh, "--restore", dump);
             Assert.True(restore.Exit == 0, restore.ToString());
             output.WriteLine(restore.Stdout);
             Assert.Contains("up to date", restore.Stdout);
             Assert.Contains($"{inFlight} deliveries pending or sending, 1 broadcasts scheduled or sending", restore.Stdout);
 
             // Run again by mistake: refused, in one line.
-            var again = await ServerCommand.RunAsync(onFresh, "--restore", dump);
+            var again = await ServerProcess.RunAsync(onFresh, "--restore", dump);
             Assert.True(again.Exit == Features.Backup.BackupCommand.Exit.Refused, again.ToString());
             Assert.Contains("already has", Assert.Single(again.Stderr.Split('\n')));
 
@@ -338,7 +337,7 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
     {
         try
         {
-            await WechatKepu.Testing.ServerProcess.WaitUntilAsync(condition, what, TimeSpan.FromMinutes(2), poll: 200);
+            await ServerProcess.WaitUntilAsync(condition, what, TimeSpan.FromMinutes(2), poll: 200);
         }
         catch (TimeoutException) when (server is not null)
         {

@@ -1,56 +1,11 @@
-using System.Diagnostics;
 using Dapper;
 using Npgsql;
-using WechatKepu.Testing;
 
 namespace WechatKepu.Server.Tests.Backup;
 
-/// <summary>The server binary run as a one-off command (<c>--backup</c>, <c>--restore</c>, <c>--create-admin</c>), as an operator runs it.</summary>
+/// <summary>What the backup tests give and compare around <see cref="WechatKepu.Testing.ServerProcess.RunAsync"/>: its environment and a database's fingerprint.</summary>
 public static class ServerCommand
 {
-    public sealed record Result(int Exit, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"exit {Exit}\nstdout: {Stdout}\nstderr: {Stderr}";
-    }
-
-    /// <summary>
-    /// Runs <c>dotnet WechatKepu.Server.dll args…</c> with <paramref name="environment"/>. Without a
-    /// <c>ConnectionStrings__Kepu</c> there the command uses the embedded default (give <c>Database__EmbeddedDirectory</c>).
-    /// </summary>
-    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var dll = ServerProcess.DllPath();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment.Remove("ConnectionStrings__Kepu");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Jobs__RunServer"] = "false";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, (await stdout).Trim(), (await stderr).Trim());
-    }
-
     /// <summary>The environment of a command against <paramref name="connectionString"/>.</summary>
     public static Dictionary<string, string> On(string connectionString) => new() { ["ConnectionStrings__Kepu"] = connectionString };
 

@@ -2,7 +2,6 @@ using WechatKepu.Server.Tests.Delivery;
 using WechatKepu.Simulator;
 using WechatKepu.Testing;
 using Xunit.Abstractions;
-using ServerProcess = WechatKepu.Testing.ServerProcess;
 
 namespace WechatKepu.Server.Tests.Resilience;
 

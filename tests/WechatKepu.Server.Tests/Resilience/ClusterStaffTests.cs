@@ -8,7 +8,6 @@ using WechatKepu.Data.Staff;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Simulator;
 using WechatKepu.Testing;
-using ServerProcess = WechatKepu.Benchmarks.Load.ServerProcess;
 
 namespace WechatKepu.Server.Tests.Resilience;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using WechatKepu.Benchmarks.Load;
-using ServerProcess = WechatKepu.Benchmarks.Load.ServerProcess;
 using WechatKepu.Data.Embedded;
 using WechatKepu.Data.Migrations;
 using WechatKepu.Simulator;

@@ -4,9 +4,9 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using WechatKepu.Benchmarks.Load;
-using ServerProcess = WechatKepu.Benchmarks.Load.ServerProcess;
 using WechatKepu.Data.Embedded;
 using WechatKepu.Simulator;
+using WechatKepu.Testing;
 using Xunit.Abstractions;
 
 namespace WechatKepu.Server.Tests.Resilience;
