@@ -51,3 +51,8 @@ ALTER TABLE delivery_campaigns DROP CONSTRAINT delivery_campaigns_kind_check;
 ALTER TABLE delivery_campaigns ADD CONSTRAINT delivery_campaigns_kind_check
     CHECK (kind IN ('session_reminder', 'waitlist_promoted', 'session_cancelled', 'session_changed', 'topic_round', 'broadcast',
                     'summary_reminder'));
+
+-- The campaign's figures (SummaryStore.ActivitiesAsync): one activity's sessions read their sign-ups and delivered
+-- reminders from these alone (index-only), and the whole campaign's reminders count from the smaller index.
+CREATE INDEX signups_session_figures_idx ON signups (session_id) INCLUDE (status, promoted_at);
+CREATE INDEX deliveries_sent_idx ON deliveries (campaign_id) WHERE status = 'sent';

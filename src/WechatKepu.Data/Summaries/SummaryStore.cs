@@ -71,22 +71,19 @@ public sealed class SummaryStore(NpgsqlDataSource dataSource, AuditLog audit)
     // followers its poster codes brought in the period. Each source is aggregated once by session or activity
     // before the joins, so no row is counted twice.
     private const string ActivitiesSql = $"""
-        WITH c AS (SELECT * FROM summary_campaigns WHERE id = @campaignId),
-        acts AS (
+        WITH acts AS (
             SELECT a.id, a.code, a.title, a.category, a.time_text, a.venue, a.sort_order,
                    {ResponsibleUnits} AS units,
                    (@unit::text IS NULL OR @unit = ANY (a.host_units || a.organiser_units || a.co_organiser_units)) AS in_scope
-            FROM activities a, c
-            WHERE a.starts_on <= c.period_to AND a.ends_on >= c.period_from
+            FROM activities a
+            WHERE a.starts_on <= @periodTo AND a.ends_on >= @periodFrom
               AND (@activityId::bigint IS NULL OR a.id = @activityId)
               AND (@onlyInScope = false OR @unit::text IS NULL OR @unit = ANY (a.host_units || a.organiser_units || a.co_organiser_units))
         ),
         ses AS (
             SELECT s.id, s.activity_id, s.capacity
-            FROM sessions s JOIN acts ON acts.id = s.activity_id, c
-            WHERE s.status <> 'cancelled'
-              AND s.starts_at >= (c.period_from::timestamp AT TIME ZONE 'Asia/Shanghai')
-              AND s.starts_at < ((c.period_to + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+            FROM sessions s JOIN acts ON acts.id = s.activity_id
+            WHERE s.status <> 'cancelled' AND s.starts_at >= @from AND s.starts_at < @to
         ),
         su AS (
             SELECT su.session_id,
@@ -105,10 +102,8 @@ public sealed class SummaryStore(NpgsqlDataSource dataSource, AuditLog audit)
         ),
         fol AS (
             SELECT pc.activity_id, count(DISTINCT ps.openid) AS gained
-            FROM poster_codes pc JOIN acts ON acts.id = pc.activity_id JOIN poster_scans ps ON ps.code_id = pc.id, c
-            WHERE ps.new_follower
-              AND ps.at >= (c.period_from::timestamp AT TIME ZONE 'Asia/Shanghai')
-              AND ps.at < ((c.period_to + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+            FROM poster_codes pc JOIN acts ON acts.id = pc.activity_id JOIN poster_scans ps ON ps.code_id = pc.id
+            WHERE ps.new_follower AND ps.at >= @from AND ps.at < @to
             GROUP BY pc.activity_id
         ),
         fig AS (
@@ -144,8 +139,20 @@ public sealed class SummaryStore(NpgsqlDataSource dataSource, AuditLog audit)
         long campaignId, string? unit, bool onlyInScope, long? activityId, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await conn.QueryAsync<SummaryActivityRow>(new CommandDefinition(ActivitiesSql, new { campaignId, unit, onlyInScope, activityId },
-            cancellationToken: cancellationToken, commandTimeout: 60))).ToList();
+        if (await conn.QuerySingleOrDefaultAsync<SummaryCampaignRow>(new CommandDefinition(GetCampaignSql, new { id = campaignId }, cancellationToken: cancellationToken)) is not { } c)
+        {
+            return [];
+        }
+
+        // The period's bounds as instants (Shanghai midnights) and dates, as parameters: the planner then
+        // estimates the sessions in it from their statistics.
+        var periodFrom = DateOnly.FromDateTime(c.PeriodFrom);
+        var periodTo = DateOnly.FromDateTime(c.PeriodTo);
+        return (await conn.QueryAsync<SummaryActivityRow>(new CommandDefinition(ActivitiesSql, new
+        {
+            campaignId, unit, onlyInScope, activityId, periodFrom = c.PeriodFrom, periodTo = c.PeriodTo,
+            from = Shanghai.At(periodFrom, TimeOnly.MinValue).UtcDateTime, to = Shanghai.At(periodTo.AddDays(1), TimeOnly.MinValue).UtcDateTime,
+        }, cancellationToken: cancellationToken, commandTimeout: 60))).ToList();
     }
 
     private const string OrganisersSql = """
