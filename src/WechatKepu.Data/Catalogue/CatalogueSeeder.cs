@@ -44,6 +44,13 @@ public sealed class CatalogueSeeder(NpgsqlDataSource dataSource, TimeProvider cl
         ON CONFLICT (code) DO NOTHING
         """;
 
+    // A deadline staff have moved is kept.
+    private const string InsertSummaryCampaign = """
+        INSERT INTO summary_campaigns (code, name, period_from, period_to, deadline, sort_order)
+        VALUES (@Code, @Name, @PeriodFrom, @PeriodTo, @Deadline, @SortOrder)
+        ON CONFLICT (code) DO NOTHING
+        """;
+
     /// <summary>Inserts what is missing, with the sample sessions only when <paramref name="sampleSessions"/>; returns (activities, sessions) inserted.</summary>
     public async Task<(int Activities, int Sessions)> SeedAsync(bool sampleSessions = true, CancellationToken cancellationToken = default)
     {
@@ -83,6 +90,15 @@ public sealed class CatalogueSeeder(NpgsqlDataSource dataSource, TimeProvider cl
             }
         }
 
+        foreach (var (c, index) in (catalogue.SummaryCampaigns ?? []).Select((c, i) => (c, i)))
+        {
+            await conn.ExecuteAsync(new CommandDefinition(InsertSummaryCampaign, new
+            {
+                c.Code, c.Name, PeriodFrom = c.PeriodFrom.ToDateTime(TimeOnly.MinValue), PeriodTo = c.PeriodTo.ToDateTime(TimeOnly.MinValue),
+                Deadline = Shanghai.At(c.Deadline, new TimeOnly(23, 59, 59)).UtcDateTime, SortOrder = index,
+            }, tx, cancellationToken: cancellationToken));
+        }
+
         await tx.CommitAsync(cancellationToken);
         if (activities + sessions > 0)
         {
@@ -93,7 +109,10 @@ public sealed class CatalogueSeeder(NpgsqlDataSource dataSource, TimeProvider cl
     }
 }
 
-public sealed record SeedCatalogue(string Source, int Year, IReadOnlyList<SeedActivity> Activities);
+public sealed record SeedCatalogue(string Source, int Year, IReadOnlyList<SeedActivity> Activities, IReadOnlyList<SeedSummaryCampaign>? SummaryCampaigns = null);
+
+/// <summary>A campaign the plan's section 七 asks summaries for; due by the end of <paramref name="Deadline"/> (Asia/Shanghai).</summary>
+public sealed record SeedSummaryCampaign(string Code, string Name, DateOnly PeriodFrom, DateOnly PeriodTo, DateOnly Deadline);
 
 public sealed record SeedActivity(
     string Code, string Category, string Title, string TimeText, DateOnly StartsOn, DateOnly EndsOn, string Venue,

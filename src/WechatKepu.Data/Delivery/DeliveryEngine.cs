@@ -112,6 +112,19 @@ public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProg
         WHERE app_id = @appId AND subscribed AND (@tagId::int IS NULL OR @tagId::int = ANY (tag_ids))
         """;
 
+    // Staff members (an organiser reminded to file a summary) by their own openid on the campaign's account.
+    private const string StaffSql = """
+        WITH ins AS (
+            INSERT INTO deliveries (campaign_id, recipient, channel, app_id, openid, status, next_attempt_at)
+            SELECT @campaignId, 's:' || s.id, 'oa_template', @oaAppId, s.openid, 'pending', @sendAfter
+            FROM staff_accounts s
+            WHERE s.id = ANY (@refIds) AND NOT s.disabled AND coalesce(s.openid, '') <> ''
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+        )
+        SELECT count(*)::int FROM ins
+        """;
+
     /// <summary>
     /// Creates the campaign and one delivery row per recipient in <paramref name="tx"/>; nothing is sent
     /// before the caller commits. Returns null when a campaign with the same source exists already.
@@ -147,6 +160,7 @@ public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProg
             DeliveryAudience.SignupParents a => (string.Format(ParentsSql, SignupParentsSql), 0L, a.SignupIds.ToArray(), null, null),
             DeliveryAudience.TopicSubscribers a => (string.Format(FollowersSql, TopicSubscribersSql), a.TopicId, null, null, null),
             DeliveryAudience.Followers a => (string.Format(FollowersSql, AccountFollowersSql), 0L, (long[]?)null, a.AppId, a.TagId),
+            DeliveryAudience.StaffMembers a => (StaffSql, 0L, a.StaffIds.ToArray(), null, null),
             _ => throw new ArgumentOutOfRangeException(nameof(audience)),
         };
 

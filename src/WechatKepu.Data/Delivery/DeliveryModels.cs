@@ -8,6 +8,7 @@ public static class CampaignKinds
     public const string SessionChanged = "session_changed";
     public const string TopicRound = "topic_round";
     public const string Broadcast = "broadcast";
+    public const string SummaryReminder = "summary_reminder";
 }
 
 public static class DeliveryChannels
@@ -85,6 +86,9 @@ public abstract record DeliveryAudience
 
     /// <summary>Every current follower of an official account, or those with a tag.</summary>
     public sealed record Followers(string AppId, int? TagId = null) : DeliveryAudience;
+
+    /// <summary>Staff accounts, by the openid on their account (enabled ones with an openid), on the campaign's official account.</summary>
+    public sealed record StaffMembers(IReadOnlyList<long> StaffIds) : DeliveryAudience;
 
     /// <summary>Parent audiences choose a channel per parent; follower audiences always use the template.</summary>
     internal bool IsParents => this is SessionParents or SignupParents;
