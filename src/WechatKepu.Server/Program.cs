@@ -16,6 +16,7 @@ using WechatKepu.Server.Features.Replies;
 using WechatKepu.Server.Features.Receipts;
 using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
+using WechatKepu.Server.Features.Templates;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
@@ -48,6 +49,7 @@ builder.Services
     .AddReceipts()
     .AddMenu()
     .AddPosters()
+    .AddTemplates()
     .AddPrivacy();
 
 var app = builder.Build();
@@ -111,6 +113,7 @@ app.MapDelivery();
 app.MapReminders();
 app.MapMenu();
 app.MapPosters();
+app.MapTemplates();
 
 app.Run();
 
