@@ -17,6 +17,7 @@ using WechatKepu.Server.Features.Receipts;
 using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Summaries;
+using WechatKepu.Server.Features.Templates;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
@@ -50,6 +51,7 @@ builder.Services
     .AddMenu()
     .AddPosters()
     .AddSummaries()
+    .AddTemplates()
     .AddPrivacy();
 
 var app = builder.Build();
@@ -114,6 +116,7 @@ app.MapReminders();
 app.MapMenu();
 app.MapPosters();
 app.MapSummaries();
+app.MapTemplates();
 
 app.Run();
 

@@ -63,6 +63,9 @@ public sealed class SimulatorAccountOptions
     /// <summary>Known template ids; when empty any template id is accepted.</summary>
     public List<string> TemplateIds { get; set; } = [];
 
+    /// <summary>Templates the account lists (get_all_private_template, or gettemplate for those with a Type); their ids are accepted by the send APIs.</summary>
+    public List<SimulatorTemplateOptions> Templates { get; set; } = [];
+
     /// <summary>Published mini-program pages for getwxacodeunlimit's check_path; when empty any page is accepted.</summary>
     public List<string> Pages { get; set; } = [];
 
@@ -79,6 +82,24 @@ public sealed class SimulatorAccountOptions
 
     /// <summary>The account's original id (gh_…), the ToUserName of what WeChat pushes.</summary>
     public string OriginalId { get; set; } = "gh_5e0c9a7d3b21";
+}
+
+public sealed class SimulatorTemplateOptions
+{
+    public string Id { get; set; } = "";
+
+    public string Title { get; set; } = "";
+
+    /// <summary>One field a line: <c>活动名称:{{thing1.DATA}}</c>.</summary>
+    public string Content { get; set; } = "";
+
+    public string Example { get; set; } = "";
+
+    /// <summary>Null: an official-account template; 2 or 3: a mini-program subscribe template (one-time, long-term).</summary>
+    public int? Type { get; set; }
+
+    /// <summary>enum_string fields (<c>enum_string2.DATA</c>) and their values.</summary>
+    public Dictionary<string, string[]>? Enums { get; set; }
 }
 
 public sealed class SimulatorFollowerOptions

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using WechatKepu.Wechat.Api;
 
 namespace WechatKepu.Simulator;
 
@@ -117,33 +116,13 @@ public sealed partial class WechatSimulator
 
         foreach (var (key, value) in data)
         {
-            if (!SubscribeValueValid(key.TrimEnd("0123456789".ToCharArray()), value))
+            if (!TemplateFieldKinds.IsValid(TemplateFieldKinds.Of(key), value))
             {
                 return Error(47003, $"argument invalid! data.{key}.value invalid");
             }
         }
 
         return null;
-    }
-
-    private static bool SubscribeValueValid(string kind, string value)
-    {
-        var length = new StringInfo(value).LengthInTextElements;
-        return kind switch
-        {
-            "thing" => length is >= 1 and <= 20 && !value.Contains('\n', StringComparison.Ordinal),
-            "phrase" => PhrasePattern().IsMatch(value),
-            "number" => NumberPattern().IsMatch(value) && value.Count(char.IsAsciiDigit) <= 32,
-            "letter" => LetterPattern().IsMatch(value),
-            "symbol" => length is >= 1 and <= 5 && value.All(c => !char.IsLetterOrDigit(c) && !char.IsWhiteSpace(c)),
-            "character_string" => CharacterStringPattern().IsMatch(value),
-            "time" or "date" => TimePattern().IsMatch(value),
-            "amount" => AmountPattern().IsMatch(value),
-            "phone_number" => PhonePattern().IsMatch(value),
-            "car_number" => length is >= 1 and <= 8,
-            "name" => value.All(char.IsAscii) ? length is >= 1 and <= 20 : length is >= 1 and <= 10,
-            _ => true,
-        };
     }
 
     private static string WithoutEmoji(string text)
@@ -160,26 +139,4 @@ public sealed partial class WechatSimulator
 
         return sb.ToString();
     }
-
-    [GeneratedRegex(@"^\p{IsCJKUnifiedIdeographs}{1,5}$")]
-    private static partial Regex PhrasePattern();
-
-    [GeneratedRegex(@"^-?[0-9]+(\.[0-9]+)?$")]
-    private static partial Regex NumberPattern();
-
-    [GeneratedRegex("^[A-Za-z]{1,32}$")]
-    private static partial Regex LetterPattern();
-
-    [GeneratedRegex(@"^[\x21-\x7E]{1,32}$")]
-    private static partial Regex CharacterStringPattern();
-
-    // 15:01 | 2019年10月1日 | 2019年10月1日 15:01 | 2019-10-01 15:01, alone or as a range joined by "~".
-    [GeneratedRegex(@"^(?:(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})(?: ?\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?)(?: ?~ ?(?:(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})(?: ?\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?))?$")]
-    private static partial Regex TimePattern();
-
-    [GeneratedRegex(@"^[¥￥$€£]?[0-9]{1,10}(\.[0-9]+)?元?$")]
-    private static partial Regex AmountPattern();
-
-    [GeneratedRegex(@"^[0-9+\-() ]{1,17}$")]
-    private static partial Regex PhonePattern();
 }

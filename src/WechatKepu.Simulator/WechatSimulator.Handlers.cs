@@ -48,6 +48,8 @@ public sealed partial class WechatSimulator
         new(HttpMethods.Get, "/cgi-bin/menu/delete", true, MenuDelete),
         new(HttpMethods.Post, "/cgi-bin/qrcode/create", true, QrCodeCreate),
         new(HttpMethods.Get, "/cgi-bin/showqrcode", false, ShowQrCode),
+        new(HttpMethods.Get, "/cgi-bin/template/get_all_private_template", true, PrivateTemplates),
+        new(HttpMethods.Get, "/wxaapi/newtmpl/gettemplate", true, SubscribeTemplates),
     ];
 
     private SimResult StableToken(SimRequest r)
@@ -506,7 +508,8 @@ public sealed partial class WechatSimulator
     }
 
     private static SimResult? CheckTemplate(Account account, string? templateId) =>
-        string.IsNullOrEmpty(templateId) || (!account.TemplateIds.IsEmpty && !account.TemplateIds.ContainsKey(templateId))
+        string.IsNullOrEmpty(templateId) || account.RemovedTemplateIds.ContainsKey(templateId)
+            || (!account.TemplateIds.IsEmpty && !account.TemplateIds.ContainsKey(templateId))
             ? Error(40037, "invalid template_id")
             : null;
 

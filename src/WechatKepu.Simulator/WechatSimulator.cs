@@ -32,6 +32,11 @@ public sealed partial class WechatSimulator
                 AddTemplate(account.AppId, templateId);
             }
 
+            foreach (var t in account.Templates)
+            {
+                AddTemplate(account.AppId, new SimTemplate(t.Id, t.Title, t.Content, t.Example, t.Type, Enums: t.Enums));
+            }
+
             foreach (var page in account.Pages)
             {
                 AddPage(account.AppId, page);
@@ -77,7 +82,12 @@ public sealed partial class WechatSimulator
     public void AddAccount(string appId, string secret) => _accounts[appId] = new Account(appId, secret);
 
     /// <summary>Registers a template id; once an account has any, others answer 40037.</summary>
-    public void AddTemplate(string appId, string templateId) => GetAccount(appId).TemplateIds[templateId] = 0;
+    public void AddTemplate(string appId, string templateId)
+    {
+        var account = GetAccount(appId);
+        account.RemovedTemplateIds.TryRemove(templateId, out _);
+        account.TemplateIds[templateId] = 0;
+    }
 
     /// <summary>Registers a published mini-program page; once an account has any, getwxacodeunlimit checks against them.</summary>
     public void AddPage(string appId, string page) => GetAccount(appId).Pages[page] = 0;
@@ -155,6 +165,9 @@ public sealed partial class WechatSimulator
         public (DateOnly Day, int Count) ForceRefreshes { get; set; }
 
         public ConcurrentDictionary<string, byte> TemplateIds { get; } = new();
+
+        /// <summary>Templates the account deleted: 40037 even while it has no other.</summary>
+        public ConcurrentDictionary<string, byte> RemovedTemplateIds { get; } = new();
 
         public ConcurrentDictionary<string, byte> Pages { get; } = new();
 

@@ -116,7 +116,7 @@ public sealed class SessionNoticeBrowserTests(ConsoleSite site) : IClassFixture<
 
         // The topics page says why the seeded topic cannot send, and which template fields carry what.
         await page.GotoAsync("/console/#/topics");
-        await Assertions.Expect(page.Locator("[data-topic='健康知识问答'] .blocker")).ToContainTextAsync("未设置模板消息 ID");
+        await Assertions.Expect(page.Locator("[data-topic='健康知识问答'] .blocker")).ToContainTextAsync("未选择模板");
         await Assertions.Expect(page.Locator("#notice-templates tr[data-purpose='session_changed'][data-channel='mp_subscribe']"))
             .ToContainTextAsync(ConsoleSite.ChangedTemplate);
         await ConsoleSite.ScreenshotAsync(page, "22-topics-and-notice-fields");

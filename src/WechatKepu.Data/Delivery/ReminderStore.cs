@@ -14,7 +14,7 @@ public sealed record PendingNotice(
 /// <param name="Place">The venue of the topic's activity, if it has one.</param>
 public sealed record DueTopicRound(
     long RoundId, string RoundTitle, DateTime StartsAt, long TopicId, string AppId, string TopicName, string Description, string TemplateId,
-    string? Url, string? Place);
+    string? Url, string? Place, string? TemplateFields = null);
 
 /// <summary>A campaign about a session as staff see it: what parents read (the template values) and how far it got.</summary>
 public sealed record SessionNoticeRow(long Id, string Kind, string Title, string Status, DateTime CreatedAt, string? MpData, string? OaData, int Sent, int Total);
@@ -133,10 +133,10 @@ public sealed class ReminderStore(NpgsqlDataSource dataSource)
 
     private const string DueRoundsSql = """
         SELECT r.id AS round_id, r.title AS round_title, r.starts_at, t.id AS topic_id, t.app_id, t.name AS topic_name,
-               t.description, t.template_id, t.url, a.venue AS place
+               t.description, t.template_id, t.url, a.venue AS place, t.template_fields::text AS template_fields
         FROM reminder_topic_rounds r JOIN reminder_topics t ON t.id = r.topic_id
         LEFT JOIN activities a ON a.id = t.activity_id
-        WHERE r.status = 'scheduled' AND t.enabled AND t.template_id <> ''
+        WHERE r.status = 'scheduled' AND t.enabled AND topic_template_usable(t.app_id, t.template_id, t.template_fields)
           AND r.starts_at > @now AND r.starts_at - make_interval(mins => t.offset_minutes) <= @now
           AND NOT EXISTS (SELECT 1 FROM delivery_campaigns c
                           WHERE c.source = 'topic-round:' || r.id || ':' || floor(extract(epoch FROM r.starts_at))::bigint)

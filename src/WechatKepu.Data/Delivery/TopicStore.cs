@@ -15,13 +15,24 @@ public sealed record TopicRow
     public string? Url { get; init; }
     public bool Enabled { get; init; }
     public int Subscribers { get; init; }
+
+    /// <summary>JSON: which content goes into each template field (<c>{"thing1":"activity"}</c>); null until chosen.</summary>
+    public string? TemplateFields { get; init; }
+
+    /// <summary>The template can carry the topic's rounds (<c>topic_template_usable</c>): false means the topic is not offered.</summary>
+    public bool TemplateUsable { get; init; }
+
+    /// <summary>The account's template list has been synced, so the library can say what is wrong with the template.</summary>
+    public bool LibrarySynced { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
 }
 
 public sealed record RoundRow(long Id, long TopicId, string Title, DateTime StartsAt, string Status, DateTime CreatedAt, DateTime UpdatedAt);
 
-public sealed record TopicInput(string AppId, string Name, string Description, long? ActivityId, string TemplateId, int OffsetMinutes, string? Url, bool Enabled);
+/// <param name="TemplateFields">JSON of what goes into each template field, or null.</param>
+public sealed record TopicInput(string AppId, string Name, string Description, long? ActivityId, string TemplateId, int OffsetMinutes, string? Url, bool Enabled,
+    string? TemplateFields = null);
 
 public enum TopicWriteOutcome { Ok, NotFound, DuplicateName, UnknownActivity }
 
@@ -30,6 +41,8 @@ public sealed class TopicStore(NpgsqlDataSource dataSource)
 {
     private const string TopicColumns = """
         t.id, t.app_id, t.name, t.description, t.activity_id, t.template_id, t.offset_minutes, t.url, t.enabled, t.created_at, t.updated_at,
+        t.template_fields::text AS template_fields, topic_template_usable(t.app_id, t.template_id, t.template_fields) AS template_usable,
+        EXISTS (SELECT 1 FROM wechat_template_syncs s WHERE s.app_id = t.app_id AND s.channel = 'oa_template' AND s.synced_at IS NOT NULL) AS library_synced,
         (SELECT count(*)::int FROM topic_subscriptions ts JOIN followers f ON f.id = ts.follower_id
          WHERE ts.topic_id = t.id AND ts.unsubscribed_at IS NULL AND f.subscribed) AS subscribers
         """;
@@ -62,8 +75,8 @@ public sealed class TopicStore(NpgsqlDataSource dataSource)
     }
 
     private const string InsertSql = """
-        INSERT INTO reminder_topics (app_id, name, description, activity_id, template_id, offset_minutes, url, enabled, created_at, updated_at)
-        VALUES (@AppId, @Name, @Description, @ActivityId, @TemplateId, @OffsetMinutes, @Url, @Enabled, @now, @now)
+        INSERT INTO reminder_topics (app_id, name, description, activity_id, template_id, template_fields, offset_minutes, url, enabled, created_at, updated_at)
+        VALUES (@AppId, @Name, @Description, @ActivityId, @TemplateId, @TemplateFields::jsonb, @OffsetMinutes, @Url, @Enabled, @now, @now)
         ON CONFLICT (app_id, name) DO NOTHING
         RETURNING id
         """;
@@ -71,6 +84,7 @@ public sealed class TopicStore(NpgsqlDataSource dataSource)
     private const string UpdateSql = """
         UPDATE reminder_topics
         SET app_id = @AppId, name = @Name, description = @Description, activity_id = @ActivityId, template_id = @TemplateId,
+            template_fields = @TemplateFields::jsonb,
             offset_minutes = @OffsetMinutes, url = @Url, enabled = @Enabled, updated_at = @now
         WHERE id = @id
         """;
@@ -111,7 +125,7 @@ public sealed class TopicStore(NpgsqlDataSource dataSource)
 
     private static object Args(TopicInput input, long id, DateTimeOffset now) => new
     {
-        id, input.AppId, input.Name, input.Description, input.ActivityId, input.TemplateId, input.OffsetMinutes, input.Url, input.Enabled,
+        id, input.AppId, input.Name, input.Description, input.ActivityId, input.TemplateId, input.TemplateFields, input.OffsetMinutes, input.Url, input.Enabled,
         now = now.UtcDateTime,
     };
 

@@ -116,8 +116,9 @@ public sealed class FollowerStore(NpgsqlDataSource dataSource)
         await conn.ExecuteAsync(new CommandDefinition(ScanSql, new { followerId, scene, at = at.UtcDateTime }, tx, cancellationToken: cancellationToken));
     }
 
-    // A topic can send only with a template: without one it is not offered and cannot be subscribed to.
-    internal const string CanSendSql = "template_id <> ''";
+    // A topic can send only with a usable template (Migrations/Routines/topic_template_usable.sql): without one it is
+    // not offered and cannot be subscribed to.
+    internal const string CanSendSql = "topic_template_usable(app_id, template_id, template_fields)";
 
     private const string TopicIdSql = "SELECT id, " + CanSendSql + " AS can_send FROM reminder_topics WHERE app_id = @appId AND name = @name AND enabled";
 

@@ -26,7 +26,7 @@ public sealed class TopicChannelTests(CallbackApp app) : IClassFixture<CallbackA
         using var staff = await app.StaffClientAsync("organiser", unit: "柳州市卫生健康委员会");
         var topic = await SeededTopicAsync(staff);
         Assert.False(topic.GetProperty("canSend").GetBoolean());
-        Assert.Contains(topic.GetProperty("blockers").EnumerateArray(), b => b.GetString()!.Contains("模板消息 ID", StringComparison.Ordinal));
+        Assert.Contains(topic.GetProperty("blockers").EnumerateArray(), b => b.GetString()!.Contains("未选择模板", StringComparison.Ordinal));
 
         using var platform = app.Platform();
         var o = NewOpenId();

@@ -12,7 +12,7 @@ namespace WechatKepu.Wechat.Tests.Simulator;
 /// </summary>
 public sealed class SimulatorCorpusTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
-    private static string Shape(JsonElement e) => e.ValueKind switch
+    internal static string Shape(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.Object => "{" + string.Join(",", e.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Name + ":" + Shape(p.Value))) + "}",
         JsonValueKind.Array => "[" + string.Join(",", e.EnumerateArray().Select(Shape).Distinct()) + "]",
@@ -20,7 +20,7 @@ public sealed class SimulatorCorpusTests(SimulatorFixture fixture) : IClassFixtu
         _ => e.ValueKind.ToString(),
     };
 
-    private static string CorpusShape(string file) => Shape(JsonDocument.Parse(WechatKepu.Testing.Corpus.Read(file)).RootElement);
+    internal static string CorpusShape(string file) => Shape(JsonDocument.Parse(WechatKepu.Testing.Corpus.Read(file)).RootElement);
 
     private async Task<(HttpClient Http, string AppId, string Token)> AccountAsync()
     {

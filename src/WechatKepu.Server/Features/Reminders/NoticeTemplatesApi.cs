@@ -57,7 +57,7 @@ public static partial class NoticeTemplatesApi
         // jsonb keeps no key order: fields are shown in the order of their keys' numbers (thing1, time2, thing3 …).
         static IReadOnlyList<string> Values(string? json) => json is null ? [] : System.Text.Json.JsonSerializer
             .Deserialize<Dictionary<string, string>>(json)!
-            .OrderBy(kv => int.TryParse(kv.Key.AsSpan(NoticeText.Kind(kv.Key).Length), out var n) ? n : 0).Select(kv => kv.Value).ToList();
+            .OrderBy(kv => int.TryParse(kv.Key.AsSpan(kv.Key.TrimEnd("0123456789".ToCharArray()).Length), out var n) ? n : 0).Select(kv => kv.Value).ToList();
     }
 
     public static async Task<Ok<List<NoticeTemplateDto>>> ListAsync(

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using WechatKepu.Data;
 using WechatKepu.Data.Delivery;
+using WechatKepu.Server.Features.Templates;
 
 namespace WechatKepu.Server.Features.Reminders;
 
@@ -91,18 +92,11 @@ public static class NoticeText
     /// <summary>What a template keyword (and a subscribe "thing") shows whole.</summary>
     public const int FieldLength = 20;
 
-    /// <summary>The kind of a template key: <c>thing3</c> → thing, <c>keyword2</c> → keyword.</summary>
-    public static string Kind(string key) => key.TrimEnd("0123456789".ToCharArray());
+    /// <summary>The kind of a template key (<see cref="TemplateFields.Kind"/>): <c>thing3</c> → thing, <c>keyword2</c> → keyword.</summary>
+    public static string Kind(string key) => TemplateFields.Kind(key);
 
-    public static int Limit(string key) => Kind(key) switch
-    {
-        "phrase" or "symbol" => 5,
-        "name" => 10,
-        "car_number" => 8,
-        "phone_number" => 17,
-        "character_string" or "number" or "letter" => 32,
-        _ => FieldLength,
-    };
+    /// <summary>How many characters a value laid into the key's field may have.</summary>
+    public static int Limit(string key) => TemplateFields.FitLength(key);
 
     /// <summary>Kinds a time goes into; the others take text.</summary>
     public static bool IsTimeKind(string key) => Kind(key) is "time" or "date";

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using WechatKepu.Data.Delivery;
 using WechatKepu.Server.Features.Delivery;
+using WechatKepu.Server.Features.Templates;
 using WechatKepu.Server.Features.Wechat;
 
 namespace WechatKepu.Server.Features.Reminders;
@@ -68,7 +69,9 @@ public sealed class ReminderPlanner(
                 created += await CreateAsync(new CampaignSpec(CampaignKinds.TopicRound, ReminderStore.TopicRoundSource(round.RoundId, startsAt),
                     $"{round.TopicName}：{round.RoundTitle}", now,
                     new CampaignContent(OaAppId: round.AppId, OaTemplateId: round.TemplateId,
-                        OaData: layouts.For(NoticePurposes.TopicRound, DeliveryChannels.OfficialAccountTemplate).Data(notice), OaUrl: round.Url),
+                        OaData: TopicTemplateFields.Read(round.TemplateFields) is { } map
+                            ? TopicTemplateFields.Data(map, notice)
+                            : layouts.For(NoticePurposes.TopicRound, DeliveryChannels.OfficialAccountTemplate).Data(notice), OaUrl: round.Url),
                     TopicRoundId: round.RoundId, RefStartsAt: startsAt), new DeliveryAudience.TopicSubscribers(round.TopicId), cancellationToken) ? 1 : 0;
             }
         }

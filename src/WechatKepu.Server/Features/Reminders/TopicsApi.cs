@@ -3,21 +3,33 @@ using WechatKepu.Data.Console;
 using WechatKepu.Data.Delivery;
 using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Staff;
+using WechatKepu.Data.Templates;
+using WechatKepu.Server.Features.Templates;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
 namespace WechatKepu.Server.Features.Reminders;
 
+/// <param name="TemplateFields">Which content goes into each field of the template: a part of the round's notice
+/// (<c>activity</c>, <c>time</c>, <c>place</c>, <c>note</c>) or <c>text:</c> and a fixed text (<see cref="TopicTemplateFields"/>).</param>
 public sealed record TopicRequest(string? AppId, string? Name, string? Description, long? ActivityId, string? TemplateId,
-    int? OffsetMinutes, string? Url, bool? Enabled);
+    int? OffsetMinutes, string? Url, bool? Enabled, Dictionary<string, string>? TemplateFields = null);
 
 public sealed record RoundRequest(string? Title, DateTimeOffset? StartsAt);
 
 public sealed record RoundDto(long Id, string Title, DateTimeOffset StartsAt, string Status);
 
+/// <param name="TemplateTitle">The template's title in the library, null when the library does not hold it.</param>
+/// <param name="TemplateLibraryId">The template's id in the library (<c>/api/console/templates/{id}</c>), or null.</param>
 public sealed record TopicDto(long Id, string AppId, string Name, string Description, long? ActivityId, string TemplateId,
     int OffsetMinutes, string? Url, bool Enabled, int Subscribers, IReadOnlyList<RoundDto> Rounds)
 {
+    public string? TemplateTitle { get; init; }
+
+    public long? TemplateLibraryId { get; init; }
+
+    public IReadOnlyDictionary<string, string>? TemplateFields { get; init; }
+
     /// <summary>Whether rounds reach subscribers; false also means followers are not offered the topic.</summary>
     public bool CanSend => Blockers.Count == 0;
 
@@ -38,6 +50,7 @@ public static class TopicsApi
     {
         var read = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Viewer).WithTags("Reminder topics");
         read.MapGet("/", ListAsync);
+        read.MapGet("/field-sources", () => TypedResults.Ok(TopicTemplateFields.Sources));
         read.MapGet("/{id:long}", GetAsync);
         var write = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken().WithTags("Reminder topics")
             .AuditWrites("topic");
@@ -49,24 +62,68 @@ public static class TopicsApi
         return app;
     }
 
-    public static async Task<Ok<List<TopicDto>>> ListAsync(TopicStore topics, WechatClients wechat, CancellationToken ct)
+    public static async Task<Ok<List<TopicDto>>> ListAsync(TopicStore topics, TemplateStore templates, WechatClients wechat, CancellationToken ct)
     {
         var (rows, rounds) = await topics.ListAsync(ct);
-        return TypedResults.Ok(rows.Select(t => Dto(t, rounds, wechat)).ToList());
+        var library = await templates.ListAsync(null, DeliveryChannels.OfficialAccountTemplate, ct);
+        return TypedResults.Ok(rows.Select(t => Dto(t, rounds, library, wechat)).ToList());
     }
 
-    public static async Task<Results<Ok<TopicDto>, ProblemHttpResult>> GetAsync(long id, TopicStore topics, WechatClients wechat, CancellationToken ct)
+    public static async Task<Results<Ok<TopicDto>, ProblemHttpResult>> GetAsync(
+        long id, TopicStore topics, TemplateStore templates, WechatClients wechat, CancellationToken ct) =>
+        await DtoAsync(id, topics, templates, wechat, ct) is { } dto ? TypedResults.Ok(dto) : TopicNotFound();
+
+    private static async Task<TopicDto?> DtoAsync(long id, TopicStore topics, TemplateStore templates, WechatClients wechat, CancellationToken ct)
     {
         var (topic, rounds) = await topics.GetAsync(id, ct);
-        return topic is null ? TopicNotFound() : TypedResults.Ok(Dto(topic, rounds, wechat));
+        return topic is null ? null
+            : Dto(topic, rounds, await templates.FindAsync(topic.AppId, topic.TemplateId, ct) is { } row ? [row] : [], wechat);
+    }
+
+    /// <summary>
+    /// Once the account's template list is synced, the template must be one of its templates still in WeChat, and the
+    /// fields chosen for it must fill every field WeChat shows (checked by kind). Before, a typed id is taken as it is.
+    /// </summary>
+    private static async Task<IDictionary<string, string[]>?> LibraryErrorsAsync(TopicInput input, TopicRequest request, TemplateStore templates,
+        CancellationToken ct)
+    {
+        var synced = (await templates.SyncsAsync(ct))
+            .Any(s => s.AppId == input.AppId && s.Channel == DeliveryChannels.OfficialAccountTemplate && s.SyncedAt is not null);
+        if (!synced)
+        {
+            return null;
+        }
+
+        var row = await templates.FindAsync(input.AppId, input.TemplateId, ct);
+        if (row is null || row.Channel != DeliveryChannels.OfficialAccountTemplate || row.GoneAt is not null)
+        {
+            return new Dictionary<string, string[]>
+            {
+                ["templateId"] = [row?.GoneAt is not null ? "该模板已从公众号后台删除，请换一个模板" : "请从该公众号的模板库中选择模板"],
+            };
+        }
+
+        if (request.TemplateFields is null)
+        {
+            return null;
+        }
+
+        var errors = TopicTemplateFields.Check(TemplateLibrary.FieldsOf(row), request.TemplateFields);
+        return errors.Count > 0 ? errors : null;
     }
 
     public static async Task<Results<Created<TopicDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        TopicRequest request, HttpContext http, TopicStore topics, ConsoleStore console, WechatClients wechat, TimeProvider clock, CancellationToken ct)
+        TopicRequest request, HttpContext http, TopicStore topics, TemplateStore templates, ConsoleStore console, WechatClients wechat, TimeProvider clock,
+        CancellationToken ct)
     {
         if (Validate(request, wechat) is not { } input)
         {
             return Problems.Validation(Errors(request, wechat).All);
+        }
+
+        if (await LibraryErrorsAsync(input, request, templates, ct) is { } libraryErrors)
+        {
+            return Problems.Validation(libraryErrors, "模板不能用于该主题");
         }
 
         if (await ConsoleScope.CheckLinkedAsync(console, http.User.Actor(), input.ActivityId, ct) is { } outOfScope)
@@ -80,17 +137,21 @@ public static class TopicsApi
             return problem;
         }
 
-        var (topic, rounds) = await topics.GetAsync(id, ct);
-        return TypedResults.Created($"/api/console/topics/{id}", Dto(topic!, rounds, wechat));
+        return TypedResults.Created($"/api/console/topics/{id}", (await DtoAsync(id, topics, templates, wechat, ct))!);
     }
 
     public static async Task<Results<Ok<TopicDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, TopicRequest request, HttpContext http, TopicStore topics, ConsoleStore console, WechatClients wechat, TimeProvider clock,
-        CancellationToken ct)
+        long id, TopicRequest request, HttpContext http, TopicStore topics, TemplateStore templates, ConsoleStore console, WechatClients wechat,
+        TimeProvider clock, CancellationToken ct)
     {
         if (Validate(request, wechat) is not { } input)
         {
             return Problems.Validation(Errors(request, wechat).All);
+        }
+
+        if (await LibraryErrorsAsync(input, request, templates, ct) is { } libraryErrors)
+        {
+            return Problems.Validation(libraryErrors, "模板不能用于该主题");
         }
 
         // Both the topic as it is and as it would be must be the organiser's: no taking one, no giving one away.
@@ -105,8 +166,7 @@ public static class TopicsApi
             return problem;
         }
 
-        var (topic, rounds) = await topics.GetAsync(id, ct);
-        return TypedResults.Ok(Dto(topic!, rounds, wechat));
+        return TypedResults.Ok((await DtoAsync(id, topics, templates, wechat, ct))!);
     }
 
     public static async Task<Results<Created<RoundDto>, ValidationProblem, ProblemHttpResult>> AddRoundAsync(
@@ -169,7 +229,8 @@ public static class TopicsApi
 
         return new TopicInput(request.AppId!.Trim(), request.Name!.Trim(), request.Description?.Trim() ?? "", request.ActivityId,
             request.TemplateId!.Trim(), request.OffsetMinutes ?? 1440, string.IsNullOrWhiteSpace(request.Url) ? null : request.Url.Trim(),
-            request.Enabled ?? true);
+            request.Enabled ?? true,
+            request.TemplateFields is { Count: > 0 } fields ? System.Text.Json.JsonSerializer.Serialize(fields.ToDictionary(f => f.Key.Trim(), f => f.Value.Trim())) : null);
     }
 
     private static Errors Errors(TopicRequest request, WechatClients wechat)
@@ -225,13 +286,19 @@ public static class TopicsApi
 
     private static ProblemHttpResult TopicNotFound() => Problems.NotFound("没有找到该提醒主题");
 
-    private static TopicDto Dto(TopicRow t, IReadOnlyList<RoundRow> rounds, WechatClients wechat)
+    private static TopicDto Dto(TopicRow t, IReadOnlyList<RoundRow> rounds, IReadOnlyList<TemplateRow> library, WechatClients wechat)
     {
         var mine = rounds.Where(r => r.TopicId == t.Id).ToList();
         var blockers = new List<string>();
+        var template = library.FirstOrDefault(w => w.AppId == t.AppId && w.TemplateId == t.TemplateId);
+        var map = TopicTemplateFields.Read(t.TemplateFields);
         if (t.TemplateId.Length == 0)
         {
-            blockers.Add("未设置模板消息 ID：粉丝发送“订阅”时不会看到该主题，轮次也不会发送。请在公众号后台选用模板后填写。");
+            blockers.Add("未选择模板：粉丝发送“订阅”时不会看到该主题，轮次也不会发送。请从模板库中选择模板。");
+        }
+        else if (!t.TemplateUsable)
+        {
+            blockers.Add(TemplateBlocker(t, template, map));
         }
 
         if (!t.Enabled)
@@ -246,6 +313,34 @@ public static class TopicsApi
 
         var warnings = mine.Any(r => r.Status == "scheduled") ? new List<string>() : ["尚无待发送的轮次：请添加轮次及开始时间。"];
         return new TopicDto(t.Id, t.AppId, t.Name, t.Description, t.ActivityId, t.TemplateId, t.OffsetMinutes, t.Url, t.Enabled, t.Subscribers,
-            mine.Select(Round).ToList()) { Blockers = blockers, Warnings = warnings };
+            mine.Select(Round).ToList())
+        {
+            Blockers = blockers, Warnings = warnings, TemplateTitle = template?.Title, TemplateLibraryId = template?.Id, TemplateFields = map,
+        };
+    }
+
+    /// <summary>Why the library finds the topic's template unusable (<c>topic_template_usable</c> said so), for staff.</summary>
+    private static string TemplateBlocker(TopicRow t, TemplateRow? template, Dictionary<string, string>? map)
+    {
+        const string Effect = "粉丝不会看到该主题，轮次也不会发送。";
+        if (template is null)
+        {
+            return $"模板 {t.TemplateId} 不在该公众号的模板库中（已删除或从未添加）：{Effect}请从模板库中选择模板。";
+        }
+
+        if (template.GoneAt is not null)
+        {
+            return $"模板“{template.Title}”已从公众号后台删除：{Effect}请换一个模板。";
+        }
+
+        if (map is null)
+        {
+            return $"尚未为模板“{template.Title}”的各字段选择内容：{Effect}请编辑主题，逐项选择。";
+        }
+
+        var errors = TopicTemplateFields.Check(TemplateLibrary.FieldsOf(template), map);
+        return errors.Count > 0
+            ? $"模板“{template.Title}”的字段无法填写：{errors.Values.First()[0]}。{Effect}"
+            : $"模板“{template.Title}”的字段与所选内容不一致：{Effect}请重新选择各字段的内容。";
     }
 }
