@@ -25,8 +25,10 @@ export async function request(method, url, body) {
     if (!state.token) await refreshToken();
     headers['X-CSRF-TOKEN'] = state.token;
   }
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const r = await fetch(url, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  // A FormData body (files) goes as multipart/form-data, with the boundary the browser sets.
+  const form = typeof FormData !== 'undefined' && body instanceof FormData;
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
+  const r = await fetch(url, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : form ? body : JSON.stringify(body) });
   if (r.status === 401 && !url.endsWith('/login')) { state.me = null; location.hash = '#/login'; throw new ApiError(401, { title: '请先登录' }); }
   if (r.status === 204) return null;
   const text = await r.text();
@@ -94,3 +96,15 @@ export const createPoster = body => request('POST', `${C}/posters`, body);
 
 // Audit log
 export const auditLog = limit => get(`${C}/audit?limit=${enc(limit)}`);
+
+// Activity summaries (section 七 of the plan): campaigns and deadlines, filing with photos, units not filed, reminders, workbook
+export const summaryCampaigns = () => get(`${C}/summaries/campaigns`);
+export const updateSummaryCampaign = (id, body) => request('PUT', `${C}/summaries/campaigns/${enc(id)}`, body);
+export const summaryActivities = campaignId => get(`${C}/summaries/campaigns/${enc(campaignId)}/activities`);
+export const summaryActivity = (campaignId, activityId) => get(`${C}/summaries/campaigns/${enc(campaignId)}/activities/${enc(activityId)}`);
+/** formData: heldFrom, heldTo, participants (where not counted), text, keepPhotoIds (repeated), photos (files). */
+export const fileSummary = (campaignId, activityId, formData) => request('PUT', `${C}/summaries/campaigns/${enc(campaignId)}/activities/${enc(activityId)}`, formData);
+export const summaryUnits = campaignId => get(`${C}/summaries/campaigns/${enc(campaignId)}/units`);
+export const remindSummaryUnits = campaignId => request('POST', `${C}/summaries/campaigns/${enc(campaignId)}/remind`);
+export const summariesDue = () => get(`${C}/summaries/due`);
+export const summaryExportUrl = campaignId => `${C}/summaries/campaigns/${enc(campaignId)}/export.xlsx`;

@@ -15,6 +15,7 @@ import { wechatMenuPage } from './pages/menu.js';
 import { postersPage } from './pages/posters.js';
 import { auditPage } from './pages/audit.js';
 import { staffPage } from './pages/staff.js';
+import { summariesPage, summaryPage, awardsPage, summaryBanner } from './pages/summaries.js';
 
 const routes = [
   [/^#\/dashboard$/, dashboardPage],
@@ -30,6 +31,9 @@ const routes = [
   [/^#\/posters$/, postersPage],
   [/^#\/audit$/, auditPage],
   [/^#\/staff$/, staffPage],
+  [/^#\/summaries$/, summariesPage],
+  [/^#\/summary\/(\d+)\/(\d+)$/, (p, c, a) => summaryPage(p, c, a)],
+  [/^#\/awards\/(\d+)$/, (p, c) => awardsPage(p, c)],
 ];
 
 // Loads who is signed in (once) and shows the header for them; false when nobody is (the API has gone to #/login).
@@ -42,6 +46,7 @@ async function signedIn(path) {
   document.querySelectorAll('[data-role=admin]').forEach(a => { a.hidden = state.me.role !== 'admin'; });
   document.querySelectorAll('#nav a').forEach(a => a.classList.toggle('active', path.startsWith(a.getAttribute('href').split('?')[0])));
   document.getElementById('nav').classList.remove('open');
+  summaryBanner();
   return true;
 }
 
