@@ -289,6 +289,42 @@ public sealed class SummariesApiTests(SummariesApp app) : IClassFixture<Summarie
     }
 
     [Fact]
+    public async Task The_morning_job_reminds_once_a_day_for_a_campaign_whose_deadline_is_within_three_days()
+    {
+        await app.ArrangeAsync();
+        const string openid = "oMn4Rt8vQ2kLp6sW1xZc9bN3hJ5d";
+        app.Wechat.AddFollower(ConsoleApp.OaAppId, openid);
+        using var museum = await app.StaffClientAsync("organiser", ConsoleApp.Unit, name: "科技馆值班员");
+        await using (var conn = await app.OpenAsync())
+        {
+            await conn.ExecuteAsync("UPDATE staff_accounts SET openid = @openid WHERE display_name = '科技馆值班员'", new { openid });
+        }
+
+        var campaign = await app.CampaignAsync("bagui-2024");
+        using var admin = await app.StaffAsync("admin", unit: null);
+        var job = app.Services.GetRequiredService<SummaryReminderJob>();
+        var source = $"summary-reminder:{campaign}:day-20261129";
+        try
+        {
+            // Four days ahead: not yet.
+            await (await admin.PutAsJsonAsync($"{Api}/campaigns/{campaign}", new { periodFrom = "2026-01-01", periodTo = "2026-12-31", deadline = "2026-12-03T09:00:00+08:00" })).JsonAsync();
+            await job.RemindDueAsync(CancellationToken.None);
+            Assert.Equal(0, await app.ScalarAsync<long>($"SELECT count(*) FROM delivery_campaigns WHERE source = '{source}'"));
+
+            // Two days ahead: today's reminder, once however often the job runs.
+            await (await admin.PutAsJsonAsync($"{Api}/campaigns/{campaign}", new { periodFrom = "2026-01-01", periodTo = "2026-12-31", deadline = "2026-12-01T18:00:00+08:00" })).JsonAsync();
+            await job.RemindDueAsync(CancellationToken.None);
+            await job.RemindDueAsync(CancellationToken.None);
+            Assert.Equal(1, await app.ScalarAsync<long>($"SELECT count(*) FROM delivery_campaigns WHERE source = '{source}' AND kind = 'summary_reminder'"));
+            Assert.Equal(1, await app.ScalarAsync<long>($"SELECT count(*) FROM deliveries d JOIN delivery_campaigns c ON c.id = d.campaign_id WHERE c.source = '{source}' AND d.openid = '{openid}'"));
+        }
+        finally
+        {
+            await (await admin.PutAsJsonAsync($"{Api}/campaigns/{campaign}", new { periodFrom = "2024-01-01", periodTo = "2024-12-31", deadline = "2024-12-31T23:59:59+08:00" })).JsonAsync();
+        }
+    }
+
+    [Fact]
     public async Task Reminding_when_every_unit_has_filed_is_refused()
     {
         var campaign = await app.CampaignAsync("bagui-2024");
