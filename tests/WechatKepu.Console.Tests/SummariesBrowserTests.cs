@@ -117,6 +117,9 @@ public sealed class SummariesBrowserTests(ConsoleSite site) : IClassFixture<Cons
         var missing = page.Locator($"#summary-missing tr[data-unit='{WeatherUnit}']");
         await Assertions.Expect(missing).ToContainTextAsync("浏览器测试：气象科普讲座");
         await ConsoleSite.ScreenshotAsync(page, "summaries-2-not-filed");
+        // Reminding answers at once (the console's banner; no WeChat template is configured here, and the unit has no organiser yet).
+        await page.ClickAsync("#summary-remind");
+        await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("已提醒");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#summary-export"));
         var path = Path.Combine(ConsoleSite.ScreenshotDir, "summary-export.xlsx");

@@ -155,6 +155,10 @@ public sealed class SummariesApiTests(SummariesApp app) : IClassFixture<Summarie
         problem = await ProblemAssert.IsProblemAsync(await organiser.PutAsync(url, Form(participants: "10", photos: [("大.jpg", big)])), HttpStatusCode.RequestEntityTooLarge, "photo_too_large");
         Assert.Contains("2 MB", problem.GetProperty("detail").GetString());
 
+        // Ten photos at the limit are more than one filing may carry: refused before the body is read.
+        var heavy = Enumerable.Range(1, 10).Select(i => ($"{i}.jpg", big[..(2 * 1024 * 1024)])).ToArray();
+        await ProblemAssert.IsProblemAsync(await organiser.PutAsync(url, Form(participants: "10", photos: heavy)), HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+
         var ten = Enumerable.Range(1, 10).Select(i => ($"{i}.jpg", Jpeg)).ToArray();
         await ProblemAssert.IsProblemAsync(await organiser.PutAsync(url, Form(participants: "10", photos: ten)), HttpStatusCode.BadRequest, "too_many_photos");
 
