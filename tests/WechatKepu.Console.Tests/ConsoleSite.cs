@@ -98,6 +98,9 @@ public sealed class ConsoleSite : IAsyncLifetime
             b.UseSetting("Jobs:WorkerCount", "2");
             b.UseSetting("Jobs:PollInterval", "00:00:00.200");
             b.UseSetting("Jobs:RegisterRecurring", "false");
+            // Browser tests run at any hour on the real clock: no quiet hours here (the server tests cover them).
+            b.UseSetting("Delivery:QuietHoursStart", "00:00");
+            b.UseSetting("Delivery:QuietHoursEnd", "00:00");
         });
         var port = int.Parse(BaseUrl[(BaseUrl.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, port));

@@ -74,8 +74,19 @@ export const getBroadcast = id => get(`${C}/broadcasts/${enc(id)}`);
 /** action: preview, schedule, confirm or cancel. */
 export const broadcastAction = (id, action, body) => request('POST', `${C}/broadcasts/${enc(id)}/${action}`, body);
 
+// Template library (both accounts' template lists, synced from WeChat)
+export const listTemplates = params => get(`${C}/templates${params ? '?' + query(params) : ''}`);
+export const getTemplate = id => get(`${C}/templates/${enc(id)}`);
+export const syncTemplates = appId => request('POST', `${C}/templates/sync`, { appId: appId || null });
+export const previewTemplate = (id, data) => request('POST', `${C}/templates/${enc(id)}/preview`, { data });
+
 // Reminder topics and notice templates
 export const listTopics = () => get(`${C}/topics`);
+export const topicFieldSources = () => get(`${C}/topics/field-sources`);
+export const createTopic = body => request('POST', `${C}/topics`, body);
+export const updateTopic = (id, body) => request('PUT', `${C}/topics/${enc(id)}`, body);
+export const addTopicRound = (id, body) => request('POST', `${C}/topics/${enc(id)}/rounds`, body);
+export const cancelTopicRound = (id, roundId) => request('DELETE', `${C}/topics/${enc(id)}/rounds/${enc(roundId)}`);
 export const listNoticeTemplates = () => get(`${C}/notice-templates`);
 export const saveNoticeTemplate = (purpose, channel, fields) => request('PUT', `${C}/notice-templates/${enc(purpose)}/${enc(channel)}`, fields);
 

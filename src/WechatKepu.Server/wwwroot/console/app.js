@@ -10,6 +10,7 @@ import { checkinPage } from './pages/checkin.js';
 import { followersPage } from './pages/followers.js';
 import { broadcastsPage, broadcastPage } from './pages/broadcasts.js';
 import { topicsPage } from './pages/topics.js';
+import { templatesPage } from './pages/templates.js';
 import { repliesPage } from './pages/replies.js';
 import { wechatMenuPage } from './pages/menu.js';
 import { postersPage } from './pages/posters.js';
@@ -25,6 +26,7 @@ const routes = [
   [/^#\/followers$/, followersPage],
   [/^#\/broadcasts$/, broadcastsPage],
   [/^#\/broadcast\/(\d+)$/, (p, id) => broadcastPage(id)],
+  [/^#\/templates$/, templatesPage],
   [/^#\/topics$/, topicsPage],
   [/^#\/replies$/, repliesPage],
   [/^#\/menu$/, wechatMenuPage],

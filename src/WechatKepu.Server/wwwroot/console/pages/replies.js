@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import { state, h, view, field, formValues, guard, toast, route } from '../lib.js';
+import { state, h, view, when, field, formValues, guard, toast, route, toLocalInput, fromLocalInput } from '../lib.js';
 
 export async function repliesPage(params) {
   const accounts = await api.replyAccounts();
@@ -17,30 +17,47 @@ export async function repliesPage(params) {
     await api.saveReplySettings(appId, { welcomeText: v.welcomeText || null, defaultText: v.defaultText || null });
     toast('已保存');
   }));
-  const ruleForm = h('form', { class: 'inline card', id: 'reply-rule' },
-    field('关键词', h('input', { name: 'keyword', required: true, maxlength: 50 })),
-    field('匹配方式', h('select', { name: 'matchKind' }, h('option', { value: 'exact' }, '完全匹配'), h('option', { value: 'contains' }, '包含'))),
-    field('回复内容', h('input', { name: 'replyText', required: true })),
-    field('优先级', h('input', { name: 'priority', type: 'number', value: '0' })),
-    h('button', { type: 'submit' }, '添加规则'));
+  // One form adds a rule or, after 编辑, changes that rule: keyword, match, reply, priority, on/off and the active window.
+  const editing = rules.find(r => String(r.id) === params.get('rule'));
+  const ruleForm = h('form', { class: 'stack card', id: 'reply-rule' },
+    h('h2', {}, editing ? `编辑规则：${editing.keyword}` : '添加关键词规则'),
+    h('div', { class: 'inline' },
+      field('关键词', h('input', { name: 'keyword', required: true, maxlength: 60, value: editing ? editing.keyword : '' })),
+      field('匹配方式', h('select', { name: 'matchKind' },
+        h('option', { value: 'exact', selected: editing && editing.matchKind === 'exact' }, '完全匹配'),
+        h('option', { value: 'contains', selected: editing && editing.matchKind === 'contains' }, '包含'))),
+      field('优先级', h('input', { name: 'priority', type: 'number', value: editing ? String(editing.priority) : '0' }))),
+    field('回复内容（文字；微信最多显示 2048 字节）', h('textarea', { name: 'replyText', required: true }, editing ? editing.replyText : '')),
+    h('div', { class: 'inline' },
+      field('生效开始（可不填）', h('input', { name: 'activeFrom', type: 'datetime-local', value: editing ? toLocalInput(editing.activeFrom) : '' })),
+      field('生效结束（可不填）', h('input', { name: 'activeUntil', type: 'datetime-local', value: editing ? toLocalInput(editing.activeUntil) : '' })),
+      h('label', {}, h('input', { type: 'checkbox', name: 'enabled', checked: editing ? editing.enabled : true }), ' 启用')),
+    h('p', { class: 'muted' }, '内置指令（活动、科普日、报名、帮助、菜单、订阅、退订、我的订阅）不能用作关键词。图片回复需要先上传图片素材，暂不支持，请用文字回复并附上链接。'),
+    h('div', { class: 'inline' }, h('button', { type: 'submit' }, editing ? '保存修改' : '添加规则'),
+      editing ? h('a', { class: 'button ghost', href: `#/replies?app=${encodeURIComponent(appId)}` }, '取消') : null));
   ruleForm.addEventListener('submit', guard(async () => {
     const v = formValues(ruleForm);
-    await api.createReplyRule(appId, { ...v, priority: Number(v.priority || 0), enabled: true });
-    route();
+    const body = { keyword: v.keyword, matchKind: v.matchKind, replyText: v.replyText, priority: Number(v.priority || 0), enabled: v.enabled,
+      activeFrom: fromLocalInput(v.activeFrom), activeUntil: fromLocalInput(v.activeUntil) };
+    if (editing) await api.updateReplyRule(appId, editing.id, body); else await api.createReplyRule(appId, body);
+    toast('已保存');
+    if (editing) location.hash = `#/replies?app=${encodeURIComponent(appId)}`; else route();
   }));
   const toggle = r => guard(async () => {
     await api.updateReplyRule(appId, r.id, { keyword: r.keyword, matchKind: r.matchKind, replyText: r.replyText, priority: r.priority,
       enabled: !r.enabled, activeFrom: r.activeFrom, activeUntil: r.activeUntil });
     route();
   });
+  const activeWindow = r => r.activeFrom || r.activeUntil ? h('div', { class: 'muted' }, `${r.activeFrom ? when(r.activeFrom) : '即日'} 至 ${r.activeUntil ? when(r.activeUntil) : '长期'}`) : null;
   // They answer every follower of the account: only an admin changes them.
   const admin = state.me.role === 'admin';
   const readOnly = h('p', { class: 'muted', id: 'reply-admin-only' }, '欢迎语、默认回复和关键词回复作用于整个公众号，只有管理员可以修改。');
   view('关键词回复与欢迎语', picker, admin ? settingsForm : readOnly, admin ? ruleForm : null, h('div', { class: 'table-wrap' }, h('table', { id: 'reply-rules' },
     h('tr', {}, h('th', {}, '关键词'), h('th', {}, '匹配'), h('th', {}, '回复'), h('th', {}, '优先级'), h('th', {}, '状态'), h('th', {}, '')),
-    rules.map(r => h('tr', {}, h('td', {}, r.keyword), h('td', {}, r.matchKind === 'exact' ? '完全匹配' : '包含'), h('td', {}, r.replyText),
+    rules.map(r => h('tr', { 'data-rule': r.keyword }, h('td', {}, r.keyword, activeWindow(r)), h('td', {}, r.matchKind === 'exact' ? '完全匹配' : '包含'), h('td', {}, r.replyText),
       h('td', {}, String(r.priority)), h('td', {}, r.neverAnswers ? h('span', { class: 'badge failed', title: r.neverAnswers }, '不会生效') : (r.enabled ? '启用' : '停用'),
         r.neverAnswers ? h('div', { class: 'muted rule-never' }, r.neverAnswers) : null),
-      h('td', {}, admin ? h('button', { class: 'ghost', onclick: toggle(r) }, r.enabled ? '停用' : '启用') : null,
+      h('td', {}, admin ? h('a', { class: 'button ghost', href: `#/replies?app=${encodeURIComponent(appId)}&rule=${r.id}` }, '编辑') : null,
+        admin ? h('button', { class: 'ghost', onclick: toggle(r) }, r.enabled ? '停用' : '启用') : null,
         admin ? h('button', { class: 'ghost', onclick: guard(async () => { await api.deleteReplyRule(appId, r.id); route(); }) }, '删除') : null))))));
 }
