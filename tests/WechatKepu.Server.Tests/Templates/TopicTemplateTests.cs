@@ -155,4 +155,28 @@ public sealed class TopicTemplateTests(DeliveryApp app) : IClassFixture<Delivery
 
         await ProblemAssert.NamesParameterAsync(await CreateAsync(admin, "typed-by-hand-template-id", Fields), "templateId");
     }
+
+    [Fact]
+    public async Task A_notice_whose_configured_template_is_in_the_library_offers_its_fields_by_name_and_refuses_others()
+    {
+        app.Wechat.AddTemplate(DeliveryApp.OaAppId, new SimTemplate(DeliveryApp.OaReminderTemplate, "活动开始提醒",
+            "活动名称:{{thing1.DATA}}\n开始时间:{{time2.DATA}}\n活动地点:{{thing3.DATA}}\n温馨提示:{{thing4.DATA}}\n"));
+        var (admin, _) = await LibraryAsync();
+
+        var notices = await (await admin.GetAsync("/api/console/notice-templates")).JsonAsync();
+        var reminder = notices.EnumerateArray().Single(n => n.GetProperty("purpose").GetString() == "session_reminder" && n.GetProperty("channel").GetString() == "oa_template");
+        Assert.Equal("活动开始提醒", reminder.GetProperty("templateTitle").GetString());
+        Assert.Equal(["thing1:活动名称", "time2:开始时间", "thing3:活动地点", "thing4:温馨提示"],
+            reminder.GetProperty("templateFields").EnumerateArray().Select(f => $"{f.GetProperty("key")}:{f.GetProperty("label")}"));
+
+        var refused = await admin.PutAsJsonAsync("/api/console/notice-templates/session_reminder/oa_template",
+            new { activity = "keyword1", time = "time2", place = "thing3", note = "thing4" });
+        var problem = await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.BadRequest, "validation");
+        Assert.Contains("没有 keyword1 字段", problem.GetProperty("errors").GetProperty("activity")[0].GetString());
+
+        var saved = await (await admin.PutAsJsonAsync("/api/console/notice-templates/session_reminder/oa_template",
+            new { activity = "thing1", time = "time2", place = "thing3", note = "thing4" })).JsonAsync();
+        Assert.Equal("thing1", saved.GetProperty("fields").GetProperty("activity").GetString());
+        Assert.Equal("活动开始提醒", saved.GetProperty("templateTitle").GetString());
+    }
 }

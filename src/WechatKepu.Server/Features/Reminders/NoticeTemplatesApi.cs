@@ -5,6 +5,8 @@ using WechatKepu.Data.Delivery;
 using WechatKepu.Data.Console;
 using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Staff;
+using WechatKepu.Data.Templates;
+using WechatKepu.Server.Features.Templates;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 
@@ -19,7 +21,17 @@ public sealed record NoticeFieldsRequest(string? Activity, string? Time, string?
 /// <param name="TemplateId">The template configured for the purpose on the channel; null: this notice is not sent on it.</param>
 /// <param name="Example">What a parent would see, field by field, for a sample notice.</param>
 public sealed record NoticeTemplateDto(string Purpose, string Name, string Channel, string? TemplateId, NoticeFields Fields, bool IsDefault,
-    IReadOnlyDictionary<string, string> Example, string? UpdatedBy);
+    IReadOnlyDictionary<string, string> Example, string? UpdatedBy)
+{
+    /// <summary>The template's title in the library; null when the library does not hold it (or nothing is configured).</summary>
+    public string? TemplateTitle { get; init; }
+
+    /// <summary>The fields WeChat shows of that template, to choose from; null when the library does not hold it.</summary>
+    public IReadOnlyList<TemplateFieldDto>? TemplateFields { get; init; }
+
+    /// <summary>WeChat no longer lists the configured template: nothing is sent with it.</summary>
+    public bool TemplateGone { get; init; }
+}
 
 /// <summary>
 /// Staff choose which keyword of each notice's template carries the activity, the time, the place and the
@@ -61,23 +73,35 @@ public static partial class NoticeTemplatesApi
     }
 
     public static async Task<Ok<List<NoticeTemplateDto>>> ListAsync(
-        NoticeTemplateStore store, IOptions<RemindersOptions> reminders, IOptions<WechatOptions> wechat, CancellationToken ct)
+        NoticeTemplateStore store, TemplateStore templates, IOptions<RemindersOptions> reminders, IOptions<WechatOptions> wechat, CancellationToken ct)
     {
         var rows = await store.ListAsync(ct);
         var layouts = new NoticeLayouts(rows);
+        var library = await templates.ListAsync(null, null, ct);
         return TypedResults.Ok(NoticePurposes.Names
             .SelectMany(p => NoticePurposes.Channels(p.Key).Select(channel =>
             {
                 var fields = layouts.For(p.Key, channel);
                 var row = rows.FirstOrDefault(r => r.Purpose == p.Key && r.Channel == channel);
-                return new NoticeTemplateDto(p.Key, p.Value, channel, TemplateId(p.Key, channel, reminders.Value, wechat.Value), fields, row is null,
-                    fields.Data(Sample), row?.UpdatedBy);
+                var templateId = TemplateId(p.Key, channel, reminders.Value, wechat.Value);
+                return WithLibrary(new NoticeTemplateDto(p.Key, p.Value, channel, templateId, fields, row is null, fields.Data(Sample), row?.UpdatedBy),
+                    LibraryTemplate(library, templateId, channel));
             }))
             .ToList());
     }
 
+    private static TemplateRow? LibraryTemplate(IReadOnlyList<TemplateRow> library, string? templateId, string channel) =>
+        templateId is null ? null : library.FirstOrDefault(t => t.TemplateId == templateId && t.Channel == channel);
+
+    private static NoticeTemplateDto WithLibrary(NoticeTemplateDto dto, TemplateRow? template) => template is null ? dto : dto with
+    {
+        TemplateTitle = template.Title,
+        TemplateFields = TemplateLibrary.FieldsOf(template).Where(f => !f.Hidden).Select(TemplatesApi.FieldDto).ToList(),
+        TemplateGone = template.GoneAt is not null,
+    };
+
     public static async Task<Results<Ok<NoticeTemplateDto>, ValidationProblem, ProblemHttpResult>> SaveAsync(
-        string purpose, string channel, NoticeFieldsRequest? request, HttpContext http, NoticeTemplateStore store,
+        string purpose, string channel, NoticeFieldsRequest? request, HttpContext http, NoticeTemplateStore store, TemplateStore templates,
         IOptions<RemindersOptions> reminders, IOptions<WechatOptions> wechat, TimeProvider clock, CancellationToken ct)
     {
         if (!NoticePurposes.Names.TryGetValue(purpose, out var name) || !NoticePurposes.Channels(purpose).Contains(channel))
@@ -98,6 +122,21 @@ public static partial class NoticeTemplatesApi
             errors.Add("fields", "每个模板字段只能放一项内容");
         }
 
+        // When the library holds the configured template, only its shown fields can be chosen.
+        var templateId = TemplateId(purpose, channel, reminders.Value, wechat.Value);
+        var template = LibraryTemplate(await templates.ListAsync(null, channel, ct), templateId, channel);
+        if (template is not null)
+        {
+            var shown = TemplateLibrary.FieldsOf(template).Where(f => !f.Hidden).ToList();
+            foreach (var (role, key) in new[] { ("activity", activity), ("time", time), ("place", place), ("note", note) })
+            {
+                if (!string.IsNullOrEmpty(key) && shown.All(f => f.Key != key))
+                {
+                    errors.Add(role, $"模板“{template.Title}”没有 {key} 字段，可选：{string.Join("、", shown.Select(f => $"{f.Label}（{f.Key}）"))}");
+                }
+            }
+        }
+
         if (errors.Any)
         {
             return Problems.Validation(errors.All);
@@ -106,8 +145,8 @@ public static partial class NoticeTemplatesApi
         var fields = new NoticeFields(activity!, time!, place ?? "", note ?? "");
         await store.SaveAsync(new NoticeFieldRow(purpose, channel, fields.Activity, fields.Time, fields.Place, fields.Note),
             http.User.Actor(), clock.GetUtcNow(), ct);
-        return TypedResults.Ok(new NoticeTemplateDto(purpose, name, channel, TemplateId(purpose, channel, reminders.Value, wechat.Value), fields, false,
-            fields.Data(Sample), http.User.Actor().Name));
+        return TypedResults.Ok(WithLibrary(new NoticeTemplateDto(purpose, name, channel, templateId, fields, false,
+            fields.Data(Sample), http.User.Actor().Name), template));
     }
 
     /// <summary>

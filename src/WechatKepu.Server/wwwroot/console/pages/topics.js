@@ -126,13 +126,18 @@ function topicForm(topic, library, sources) {
 export function noticeTemplatesSection(templates) {
   const roles = [['activity', '活动'], ['time', '时间'], ['place', '地点'], ['note', '说明']];
   return [h('h2', {}, '通知模板字段'),
-    h('p', { class: 'muted' }, '微信自 2023 年 5 月起不显示 first、remark，每个字段只显示一行 20 个字。请按所选模板的字段名（如 thing1、time2、keyword3）填写每项内容放在哪个字段。'),
+    h('p', { class: 'muted' }, '微信自 2023 年 5 月起不显示 first、remark，每个字段只显示一行 20 个字。模板库中有的模板按字段名称选择；其他模板请填写字段名（如 thing1、time2、keyword3）。'),
     h('div', { class: 'table-wrap' }, h('table', { id: 'notice-templates' },
       h('tr', {}, h('th', {}, '通知'), h('th', {}, '渠道 / 模板'), ...roles.map(([, label]) => h('th', {}, label)), h('th', {}, '示例（家长看到的）'), h('th', {}, '')),
       templates.map(t => {
-        const inputs = roles.map(([role]) => h('input', { name: role, value: t.fields[role] || '', size: 10, 'aria-label': role }));
+        // A template the library holds offers its fields by name; otherwise the key is typed as before.
+        const inputs = roles.map(([role]) => t.templateFields
+          ? h('select', { name: role, 'aria-label': role }, h('option', { value: '' }, '不使用'),
+            t.templateFields.map(f => h('option', { value: f.key, selected: t.fields[role] === f.key }, `${f.label}（${f.kindName}）`)))
+          : h('input', { name: role, value: t.fields[role] || '', size: 10, 'aria-label': role }));
         return h('tr', { 'data-purpose': t.purpose, 'data-channel': t.channel },
-          h('td', {}, t.name), h('td', {}, CHANNELS[t.channel] || t.channel, h('div', { class: 'muted' }, t.templateId || (t.purpose === 'topic_round' ? '模板 ID 在各主题中设置' : '未配置模板'))),
+          h('td', {}, t.name), h('td', {}, CHANNELS[t.channel] || t.channel, h('div', { class: 'muted' }, t.templateTitle || t.templateId || (t.purpose === 'topic_round' ? '模板在各主题中选择' : '未配置模板')),
+            t.templateGone ? h('div', { class: 'error' }, '该模板已从微信后台删除') : null),
           ...inputs.map(i => h('td', {}, i)),
           h('td', {}, Object.values(t.example).map(v => h('div', {}, v))),
           can('organiser') ? h('td', {}, h('button', { class: 'ghost', onclick: guard(async () => {
