@@ -163,6 +163,8 @@ public sealed class TemplateLibraryTests(ConsoleApp app) : IClassFixture<Console
         await ProblemAssert.IsProblemAsync(await viewer.PostAsJsonAsync("/api/console/templates/987654321/preview", new { data = new { } }),
             HttpStatusCode.NotFound, "not_found");
         await ProblemAssert.IsProblemAsync(await viewer.PostAsJsonAsync("/api/console/templates/sync", new { }), HttpStatusCode.Forbidden);
+        using var organiser = await app.StaffAsync("organiser");
+        await ProblemAssert.NamesParameterAsync(await organiser.PostAsJsonAsync("/api/console/templates/sync", new { appId = "wxnotconfigured0001" }), "appId");
         await ProblemAssert.IsProblemAsync(await viewer.PostAsync("/api/console/templates/1/preview",
             new StringContent("{\"data\": [1]}", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
     }

@@ -76,9 +76,17 @@ public static class TemplatesApi
     public static async Task<Results<Ok<TemplateDto>, ProblemHttpResult>> GetAsync(long id, TemplateLibrary library, TemplateStore store, CancellationToken ct) =>
         await store.GetAsync(id, ct) is { } row ? TypedResults.Ok(Dto(row, library.Accounts())) : NotFound();
 
-    public static async Task<Ok<IReadOnlyList<TemplateSyncResult>>> SyncAsync(
-        TemplateSyncRequest? request, TemplateLibrary library, CancellationToken ct) =>
-        TypedResults.Ok(await library.SyncAsync(string.IsNullOrWhiteSpace(request?.AppId) ? null : request.AppId.Trim(), ct));
+    public static async Task<Results<Ok<IReadOnlyList<TemplateSyncResult>>, ValidationProblem>> SyncAsync(
+        TemplateSyncRequest? request, TemplateLibrary library, CancellationToken ct)
+    {
+        var appId = string.IsNullOrWhiteSpace(request?.AppId) ? null : request.AppId.Trim();
+        if (appId is not null && library.Accounts().All(a => a.AppId != appId))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["appId"] = ["没有配置该公众号或小程序：请从列表中选择"] });
+        }
+
+        return TypedResults.Ok(await library.SyncAsync(appId, ct));
+    }
 
     public static async Task<Results<Ok<TemplatePreviewDto>, ValidationProblem, ProblemHttpResult>> PreviewAsync(
         long id, TemplatePreviewRequest? request, TemplateStore store, CancellationToken ct)
