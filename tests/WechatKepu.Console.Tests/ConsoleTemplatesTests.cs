@@ -90,6 +90,9 @@ public sealed class ConsoleTemplatesTests(ConsoleSite site) : IClassFixture<Cons
         await editor.Locator("[name='text:thing3']").FillAsync("线上答题");
         await editor.Locator("[name='source:phrase4']").SelectOptionAsync(new SelectOptionValue { Label = "提示（主题说明或退订方法）" });
         await editor.Locator("[name=offsetMinutes]").SelectOptionAsync(new SelectOptionValue { Label = "开始前 1 小时" });
+        await editor.Locator("#topic-preview-button").ClickAsync();
+        await Assertions.Expect(page.Locator("#topic-preview")).ToContainTextAsync($"答题活动：{Topic}·第一期");
+        await Assertions.Expect(page.Locator("#topic-preview")).ToContainTextAsync("参与方式：线上答题");
         await page.EvaluateAsync("window.scrollTo(0, 0)");
         await ConsoleSite.ScreenshotAsync(page, "topics-1-editor");
         await editor.Locator("button[type=submit]").ClickAsync();

@@ -179,4 +179,32 @@ public sealed class TopicTemplateTests(DeliveryApp app) : IClassFixture<Delivery
         Assert.Equal("thing1", saved.GetProperty("fields").GetProperty("activity").GetString());
         Assert.Equal("活动开始提醒", saved.GetProperty("templateTitle").GetString());
     }
+
+    [Fact]
+    public async Task The_editor_previews_a_round_as_the_follower_will_see_it_and_refuses_fields_that_do_not_fit()
+    {
+        var (admin, templateId) = await LibraryAsync();
+        using var viewer = await app.StaffAsync("viewer");
+
+        var preview = await (await viewer.PostAsJsonAsync("/api/console/topics/preview", new
+        {
+            appId = DeliveryApp.OaAppId, name = "健康知识问答", description = "每期开始前提醒", templateId, templateFields = Fields,
+        })).JsonAsync();
+
+        Assert.Equal("答题开始提醒", preview.GetProperty("title").GetString());
+        var lines = preview.GetProperty("lines").EnumerateArray().ToDictionary(l => l.GetProperty("label").GetString()!, l => l.GetProperty("value").GetString());
+        Assert.Equal("健康知识问答·第一期", lines["答题活动"]);
+        Assert.EndsWith("20:00", lines["开始时间"]);
+        Assert.Equal("线上答题", lines["参与方式"]);
+        Assert.Equal("即将开始", lines["状态"]);
+
+        await ProblemAssert.NamesParameterAsync(await viewer.PostAsJsonAsync("/api/console/topics/preview", new
+        {
+            appId = DeliveryApp.OaAppId, name = "健康知识问答", templateId, templateFields = new Dictionary<string, string>(Fields) { ["thing1"] = "time", ["time2"] = "activity" },
+        }), "templateFields.thing1");
+        await ProblemAssert.NamesParameterAsync(await viewer.PostAsJsonAsync("/api/console/topics/preview", new
+        {
+            appId = DeliveryApp.OaAppId, name = "健康知识问答", templateId = "not-in-the-library", templateFields = Fields,
+        }), "templateId");
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using WechatKepu.Data;
 using WechatKepu.Data.Console;
 using WechatKepu.Data.Delivery;
 using WechatKepu.Server.Features.Console;
@@ -51,6 +52,7 @@ public static class TopicsApi
         var read = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Viewer).WithTags("Reminder topics");
         read.MapGet("/", ListAsync);
         read.MapGet("/field-sources", () => TypedResults.Ok(TopicTemplateFields.Sources));
+        read.MapPost("/preview", PreviewAsync);
         read.MapGet("/{id:long}", GetAsync);
         var write = app.MapGroup("/api/console/topics").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken().WithTags("Reminder topics")
             .AuditWrites("topic");
@@ -78,6 +80,43 @@ public static class TopicsApi
         var (topic, rounds) = await topics.GetAsync(id, ct);
         return topic is null ? null
             : Dto(topic, rounds, await templates.FindAsync(topic.AppId, topic.TemplateId, ct) is { } row ? [row] : [], wechat);
+    }
+
+    /// <summary>
+    /// What a follower would see for a round of the topic as the editor has it (a sample first round tomorrow at 20:00):
+    /// the notice laid into the chosen template's fields and checked by the same rules as every template message.
+    /// </summary>
+    public static async Task<Results<Ok<TemplatePreviewDto>, ValidationProblem>> PreviewAsync(
+        TopicRequest request, TemplateStore templates, WechatClients wechat, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new Errors();
+        var name = errors.Text("name", request.Name, "主题名称", 30);
+        var template = request.AppId is { } appId && request.TemplateId is { } templateId
+            ? await templates.FindAsync(appId.Trim(), templateId.Trim(), ct) : null;
+        if (template is null || template.Channel != DeliveryChannels.OfficialAccountTemplate)
+        {
+            errors.Add("templateId", "请从该公众号的模板库中选择模板");
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Validation(errors.All);
+        }
+
+        var fields = TemplateLibrary.FieldsOf(template!);
+        if (TopicTemplateFields.Check(fields, request.TemplateFields) is { Count: > 0 } mapErrors)
+        {
+            return Problems.Validation(mapErrors, "模板字段与所选内容不符");
+        }
+
+        var tomorrow = DateOnly.FromDateTime(Shanghai.ToShanghai(clock.GetUtcNow()).DateTime).AddDays(1);
+        var startsAt = Shanghai.At(tomorrow, new TimeOnly(20, 0));
+        var round = new DueTopicRound(0, "第一期", startsAt.UtcDateTime, 0, template!.AppId, name!, request.Description?.Trim() ?? "", template.TemplateId,
+            string.IsNullOrWhiteSpace(request.Url) ? null : request.Url.Trim(), null);
+        var data = TopicTemplateFields.Data(request.TemplateFields!, ReminderPlanner.TopicNotice(round, startsAt, wechat.OfficialAccount(template.AppId)?.Name));
+        return TemplateFields.CheckAll(fields, data) is { Count: > 0 } dataErrors
+            ? Problems.Validation(dataErrors, "按所选内容生成的消息不符合微信的要求")
+            : TypedResults.Ok(TemplatesApi.Preview(template, fields, data));
     }
 
     /// <summary>

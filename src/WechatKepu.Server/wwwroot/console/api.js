@@ -84,6 +84,7 @@ export const previewTemplate = (id, data) => request('POST', `${C}/templates/${e
 export const listTopics = () => get(`${C}/topics`);
 export const topicFieldSources = () => get(`${C}/topics/field-sources`);
 export const createTopic = body => request('POST', `${C}/topics`, body);
+export const previewTopic = body => request('POST', `${C}/topics/preview`, body);
 export const updateTopic = (id, body) => request('PUT', `${C}/topics/${enc(id)}`, body);
 export const addTopicRound = (id, body) => request('POST', `${C}/topics/${enc(id)}/rounds`, body);
 export const cancelTopicRound = (id, roundId) => request('DELETE', `${C}/topics/${enc(id)}/rounds/${enc(roundId)}`);

@@ -55,6 +55,8 @@ function topicForm(topic, library, sources) {
   const templateSelect = h('select', { name: 'templateId', id: 'topic-template' });
   const fieldsBox = h('div', { id: 'topic-fields' });
   const errorsBox = h('div', { class: 'error', id: 'topic-errors' });
+  const preview = h('div', { class: 'phone', id: 'topic-preview' });
+  const previewButton = h('button', { type: 'button', class: 'ghost', id: 'topic-preview-button' }, '预览（粉丝看到的提醒）');
   let chosenFields = [];
 
   const fillTemplates = () => {
@@ -94,26 +96,35 @@ function topicForm(topic, library, sources) {
     h('div', {}, h('span', { class: 'muted' }, '模板各字段放什么内容：'), fieldsBox),
     h('label', {}, h('input', { type: 'checkbox', name: 'enabled', checked: topic ? topic.enabled : true }), ' 启用'),
     errorsBox,
-    h('div', { class: 'inline' }, h('button', { type: 'submit' }, '保存'), h('a', { class: 'button ghost', href: '#/topics' }, '取消')));
-  form.addEventListener('submit', guard(async () => {
-    errorsBox.textContent = '';
+    h('div', { class: 'inline' }, h('button', { type: 'submit' }, '保存'), previewButton, h('a', { class: 'button ghost', href: '#/topics' }, '取消')),
+    preview);
+  const body = () => {
     const v = formValues(form);
     const templateFields = Object.fromEntries(chosenFields.map(f => {
       const source = form.elements[`source:${f.key}`].value;
       return [f.key, source === 'text:' ? `text:${form.elements[`text:${f.key}`].value.trim()}` : source];
     }));
-    const body = { appId: v.appId, name: v.name, description: v.description, activityId: topic ? topic.activityId : null, templateId: v.templateId,
+    return { appId: v.appId, name: v.name, description: v.description, activityId: topic ? topic.activityId : null, templateId: v.templateId,
       offsetMinutes: Number(v.offsetMinutes), url: topic ? topic.url : null, enabled: v.enabled, templateFields };
-    try {
-      if (topic) await api.updateTopic(topic.id, body); else await api.createTopic(body);
-    } catch (err) {
-      if (err.problem && err.problem.errors) {
-        const labels = Object.fromEntries(chosenFields.map(f => [`templateFields.${f.key}`, f.label]));
-        errorsBox.replaceChildren(...Object.entries(err.problem.errors).map(([k, m]) => h('div', {}, labels[k] ? `${labels[k]}：${m.join('；')}` : m.join('；'))));
-        return;
-      }
-      throw err;
+  };
+  // Field problems are shown under the form, each with its field's label.
+  const showing = async (call) => {
+    errorsBox.textContent = '';
+    try { return await call(); } catch (err) {
+      if (!(err.problem && err.problem.errors)) throw err;
+      const labels = Object.fromEntries(chosenFields.map(f => [`templateFields.${f.key}`, f.label]));
+      errorsBox.replaceChildren(...Object.entries(err.problem.errors).map(([k, m]) => h('div', {}, labels[k] ? `${labels[k]}：${m.join('；')}` : m.join('；'))));
+      return undefined;
     }
+  };
+  previewButton.addEventListener('click', guard(async () => {
+    preview.replaceChildren();
+    const p = await showing(() => api.previewTopic(body()));
+    if (p) preview.replaceChildren(h('strong', {}, p.title), ...p.lines.map(l => h('div', {}, h('span', { class: 'muted' }, `${l.label}：`), l.value)));
+  }));
+  form.addEventListener('submit', guard(async () => {
+    const b = body();
+    if (await showing(() => (topic ? api.updateTopic(topic.id, b) : api.createTopic(b))) === undefined) return;
     toast('已保存');
     location.hash = '#/topics';
   }));
