@@ -5,6 +5,8 @@ import { h, view, when, field, guard, toast, can, route, CHANNELS } from '../lib
 
 export async function templatesPage(params) {
   const library = await api.listTemplates();
+  // The first visit syncs from WeChat, which takes a moment: if staff moved on meanwhile, leave their page alone.
+  if (!location.hash.startsWith('#/templates')) return;
   const selected = Number(params.get('id')) || null;
   const accounts = h('div', { class: 'table-wrap' }, h('table', { id: 'template-accounts' },
     h('tr', {}, h('th', {}, '账号'), h('th', {}, '类型'), h('th', {}, '上次同步'), h('th', {}, '')),

@@ -9,6 +9,8 @@ export async function topicsPage(params) {
   if (!topics) return view('提醒主题与轮次', h('p', { class: 'muted' }, '提醒主题由提醒模块管理，该模块尚未接入本后台。'));
   const [templates, library, sources] = await Promise.all([
     api.listNoticeTemplates().catch(() => []), api.listTemplates({ channel: 'oa_template' }), api.topicFieldSources()]);
+  // The first visit may sync the template library from WeChat: if staff moved on meanwhile, leave their page alone.
+  if (!location.hash.startsWith('#/topics')) return;
   const editing = params.get('edit');
   const editor = editing === 'new' ? topicForm(null, library, sources)
     : editing ? topicForm(topics.find(t => String(t.id) === editing), library, sources) : null;
