@@ -8,11 +8,14 @@ namespace WechatKepu.Data.Parents;
 public sealed record PartyClaim(long UserId, long[] ChildIds, Guid PartyId, DateTime Now);
 
 /// <summary>
-/// The claim's decision: confirmed, waitlisted, full, cancelled, duplicate, limit, user_gone or child_gone.
-/// A placed party has its new sign-up ids with their children in the same order; a waitlisted one its
-/// waitlist_seq and position; a duplicate the child's name.
+/// The claim's decision, read once from the function's text (<see cref="SignupClaimOutcomes.Parse"/>). A placed
+/// party (confirmed or waitlisted) has its new sign-up ids with their children in the same order; a waitlisted
+/// one its waitlist_seq and position; a duplicate the child's name.
 /// </summary>
-public sealed record PartyDecision(string Outcome, long[]? Ids, long[]? ChildIds, long? WaitlistSeq, int? WaitlistPosition, string? ChildName);
+public sealed record PartyDecision(SignupOutcome Outcome, long[]? Ids, long[]? ChildIds, long? WaitlistSeq, int? WaitlistPosition, string? ChildName);
+
+/// <summary>How large a sign-up batch may grow, and how many connections are kept open between bursts.</summary>
+public sealed record SignupClaimSizes(int MaxBatch = 256, int KeptConnections = 2);
 
 /// <summary>
 /// Group commit of sign-up claims, per session: while one batch for a session runs, the claims that
@@ -24,13 +27,16 @@ public sealed record PartyDecision(string Outcome, long[]? Ids, long[]? ChildIds
 /// <remarks>
 /// Arrival order is kept: the queue is FIFO and the function decides parties in input order. If a batch
 /// fails (a constraint, a deadlock with another path), each of its claims is retried alone, so only the
-/// claim at fault sees the error.
+/// claim at fault sees the error. An outcome the function should never give fails that claim alone, logged,
+/// without a retry: the function has committed whatever it did.
+///
+/// A singleton of the container: disposing it (at shutdown) closes the connections it keeps. A session's queue
+/// lives only while it has claims waiting.
 /// </remarks>
-internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger logger)
+public sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, SignupClaimSizes sizes, ILogger<SignupClaimBatcher> logger) : IAsyncDisposable
 {
-    private const int MaxBatch = 256;
-    private const int MaxIdle = 2;
     private readonly System.Collections.Concurrent.ConcurrentBag<NpgsqlConnection> _idle = [];
+    private volatile bool _disposed;
 
     private const string Sql = """
         SELECT ord, outcome, ids, child_ids, waitlist_seq, waitlist_position, child_name
@@ -39,16 +45,34 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Lane> _lanes = new();
 
+    /// <summary>Sessions with claims queued or being decided (an idle session's queue is dropped).</summary>
+    public int QueuedSessions => _lanes.Count;
+
+    /// <summary>Connections kept open for the next burst.</summary>
+    public int KeptConnections => _idle.Count;
+
     public Task<PartyDecision> ClaimAsync(long sessionId, PartyClaim claim, int maxActivePerGuardian)
     {
-        var lane = _lanes.GetOrAdd(sessionId, id => new Lane(id));
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var pending = new Pending(claim, maxActivePerGuardian, new TaskCompletionSource<PartyDecision>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Lane lane;
         bool start;
-        lock (lane)
+        while (true)
         {
-            lane.Queue.Add(pending);
-            start = !lane.Running;
-            lane.Running = true;
+            lane = _lanes.GetOrAdd(sessionId, id => new Lane(id));
+            lock (lane)
+            {
+                // A lane its drain has just dropped from the map takes no more claims: take the new one.
+                if (lane.Dropped)
+                {
+                    continue;
+                }
+
+                lane.Queue.Add(pending);
+                start = !lane.Running;
+                lane.Running = true;
+                break;
+            }
         }
 
         if (start)
@@ -62,11 +86,11 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
     private async Task DrainAsync(Lane lane)
     {
         // One connection for the whole burst, not one from the pool per batch: with a bounded pool the
-        // batch every claim waits for would otherwise queue behind the pre-checks for a connection. Up to
-        // MaxIdle of them are kept between bursts: a backend's first call of the function compiles it and
-        // plans its statements (a first batch of one took 24 ms in the race instead of 11).
+        // batch every claim waits for would otherwise queue behind the pre-checks for a connection. A few
+        // are kept between bursts (SignupClaimSizes.KeptConnections): a backend's first call of the function
+        // compiles it and plans its statements.
         _idle.TryTake(out var conn);
-        async Task<PartyDecision[]> Run(List<Pending> batch)
+        async Task<Answer[]> Run(List<Pending> batch)
         {
             while (true)
             {
@@ -97,7 +121,7 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
         }
         finally
         {
-            if (conn is not null && (_idle.Count >= MaxIdle || conn.FullState != System.Data.ConnectionState.Open))
+            if (conn is not null && (_disposed || _idle.Count >= sizes.KeptConnections || conn.FullState != System.Data.ConnectionState.Open))
             {
                 await conn.DisposeAsync();
             }
@@ -108,7 +132,7 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
         }
     }
 
-    private async Task DrainLoopAsync(Lane lane, Func<List<Pending>, Task<PartyDecision[]>> run)
+    private async Task DrainLoopAsync(Lane lane, Func<List<Pending>, Task<Answer[]>> run)
     {
         while (true)
         {
@@ -118,11 +142,14 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
                 if (lane.Queue.Count == 0)
                 {
                     lane.Running = false;
+                    lane.Dropped = true;
+                    _lanes.TryRemove(new KeyValuePair<long, Lane>(lane.SessionId, lane));
                     return;
                 }
 
-                batch = lane.Queue.Count <= MaxBatch ? lane.Queue : lane.Queue[..MaxBatch];
-                lane.Queue = lane.Queue.Count <= MaxBatch ? [] : lane.Queue[MaxBatch..];
+                var max = sizes.MaxBatch;
+                batch = lane.Queue.Count <= max ? lane.Queue : lane.Queue[..max];
+                lane.Queue = lane.Queue.Count <= max ? [] : lane.Queue[max..];
             }
 
             try
@@ -130,7 +157,7 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
                 var decisions = await run(batch);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Done.TrySetResult(decisions[i]);
+                    Decide(batch[i], decisions[i], lane.SessionId);
                 }
             }
             catch (Exception ex) when (batch.Count > 1)
@@ -141,7 +168,7 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
                 {
                     try
                     {
-                        pending.Done.TrySetResult((await run([pending]))[0]);
+                        Decide(pending, (await run([pending]))[0], lane.SessionId);
                     }
                     catch (Exception alone)
                     {
@@ -157,7 +184,26 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
         }
     }
 
-    private static async Task<PartyDecision[]> RunAsync(NpgsqlConnection conn, long sessionId, List<Pending> batch)
+    /// <summary>Completes a claim with the function's answer, read once; an outcome it should never give fails the claim.</summary>
+    private void Decide(Pending pending, Answer answer, long sessionId)
+    {
+        SignupOutcome outcome;
+        try
+        {
+            outcome = SignupClaimOutcomes.Parse(answer.Outcome);
+        }
+        catch (UnknownSignupOutcomeException ex)
+        {
+            logger.LogError(ex, "signup_claim_batch answered '{Outcome}' for a party of user {UserId} in session {SessionId}",
+                answer.Outcome, pending.Claim.UserId, sessionId);
+            pending.Done.TrySetException(ex);
+            return;
+        }
+
+        pending.Done.TrySetResult(new PartyDecision(outcome, answer.Ids, answer.ChildIds, answer.WaitlistSeq, answer.WaitlistPosition, answer.ChildName));
+    }
+
+    private static async Task<Answer[]> RunAsync(NpgsqlConnection conn, long sessionId, List<Pending> batch)
     {
         await using var cmd = new NpgsqlCommand(Sql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sessionId });
@@ -172,12 +218,12 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
         });
         cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batch[0].MaxActive });
 
-        var decisions = new PartyDecision[batch.Count];
+        var decisions = new Answer[batch.Count];
         await using (var reader = await cmd.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                decisions[reader.GetInt32(0) - 1] = new PartyDecision(
+                decisions[reader.GetInt32(0) - 1] = new Answer(
                     reader.GetString(1),
                     reader.IsDBNull(2) ? null : reader.GetFieldValue<long[]>(2),
                     reader.IsDBNull(3) ? null : reader.GetFieldValue<long[]>(3),
@@ -190,6 +236,9 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
         return decisions;
     }
 
+    /// <summary>One row of the function's answer, its outcome still text.</summary>
+    private sealed record Answer(string Outcome, long[]? Ids, long[]? ChildIds, long? WaitlistSeq, int? WaitlistPosition, string? ChildName);
+
     private sealed record Pending(PartyClaim Claim, int MaxActive, TaskCompletionSource<PartyDecision> Done);
 
     private sealed class Lane(long sessionId)
@@ -199,5 +248,18 @@ internal sealed class SignupClaimBatcher(NpgsqlDataSource dataSource, ILogger lo
         public List<Pending> Queue { get; set; } = [];
 
         public bool Running { get; set; }
+
+        /// <summary>Removed from the map once its queue ran dry; a claim that still finds it takes a new lane.</summary>
+        public bool Dropped { get; set; }
+    }
+
+    /// <summary>Closes the kept connections; a drain still running closes its own when it ends.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var conn))
+        {
+            await conn.DisposeAsync();
+        }
     }
 }

@@ -1,27 +1,7 @@
 using Dapper;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace WechatKepu.Data.Parents;
-
-public enum SignupOutcome
-{
-    Confirmed,
-    Waitlisted,
-    SessionNotFound,
-    SessionCancelled,
-    SignupNotOpen,
-    SignupClosed,
-    ChildNotFound,
-    GradeOutOfRange,
-    AgeOutOfRange,
-    AlreadySignedUp,
-    GuardianLimit,
-    SessionFull,
-    ConsentRequired,
-    ProfileRequired,
-    UserGone,
-}
 
 /// <summary>The guardian-side limits a sign-up is checked against.</summary>
 public sealed record SignupLimits(int MaxActivePerGuardian, string PrivacyNoticeVersion);
@@ -38,9 +18,8 @@ public sealed record CancelResult(CancelOutcome Outcome, SignupRow? Signup, IRea
 /// concurrency. A guardian's own requests are serialised on their user row, always locked before the
 /// session row, so the two locks are always taken in the same order.
 /// </summary>
-public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore> logger)
+public sealed class SignupStore(NpgsqlDataSource dataSource, SignupClaimBatcher claims)
 {
-    private readonly SignupClaimBatcher _claims = new(dataSource, logger);
 
     private const string LockUser = "SELECT id FROM mp_users WHERE id = @userId FOR UPDATE";
 
@@ -120,19 +99,10 @@ public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore
 
         // Not cancellable from here: once queued, the claim is decided and committed with its batch.
         var party = new PartyClaim(userId, ids, Guid.NewGuid(), at);
-        var claim = await _claims.ClaimAsync(sessionId, party, limits.MaxActivePerGuardian);
-        return claim.Outcome switch
-        {
-            "confirmed" or "waitlisted" when claim.Ids is { Length: > 0 } => new SignupResult(
-                claim.Outcome == "confirmed" ? SignupOutcome.Confirmed : SignupOutcome.Waitlisted,
-                Placed(rows, party, claim, sessionId)),
-            "duplicate" => Refused(SignupOutcome.AlreadySignedUp, claim.ChildName),
-            "limit" => Refused(SignupOutcome.GuardianLimit),
-            "user_gone" => Refused(SignupOutcome.UserGone),
-            "child_gone" => Refused(SignupOutcome.ChildNotFound),
-            "cancelled" => Refused(SignupOutcome.SessionCancelled),
-            _ => Refused(SignupOutcome.SessionFull),
-        };
+        var claim = await claims.ClaimAsync(sessionId, party, limits.MaxActivePerGuardian);
+        return claim.Outcome is SignupOutcome.Confirmed or SignupOutcome.Waitlisted
+            ? new SignupResult(claim.Outcome, Placed(rows, party, claim, sessionId))
+            : Refused(claim.Outcome, claim.ChildName);
     }
 
     /// <summary>The new sign-ups as <see cref="ListAsync"/> would read them back, from what the claim returned.</summary>
@@ -147,7 +117,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource, ILogger<SignupStore
             {
                 Id = claim.Ids[i], SessionId = sessionId, UserId = party.UserId, ChildId = childId,
                 ChildName = rows.First(r => r.ChildId == childId).ChildName, PartyId = party.PartyId,
-                Status = claim.Outcome, WaitlistSeq = claim.WaitlistSeq, WaitlistPosition = claim.WaitlistPosition, CreatedAt = party.Now,
+                Status = claim.Outcome == SignupOutcome.Confirmed ? SignupStatus.Confirmed : SignupStatus.Waitlisted, WaitlistSeq = claim.WaitlistSeq, WaitlistPosition = claim.WaitlistPosition, CreatedAt = party.Now,
                 SessionTitle = session.SessionTitle!, ActivityTitle = session.ActivityTitle!, StartsAt = session.StartsAt!.Value,
                 EndsAt = session.EndsAt!.Value, Venue = session.Venue!, CancelDeadline = session.CancelDeadline!.Value,
             });

@@ -98,10 +98,6 @@ public static partial class Problems
         TypedResults.ValidationProblem(errors, title: title, type: TypeBase + "validation",
             extensions: new Dictionary<string, object?> { ["code"] = "validation" });
 
-    /// <summary>A route id that is not a positive integer: 400 naming <paramref name="name"/>.</summary>
-    public static ValidationProblem BadId(string name = "id") =>
-        Validation(new Dictionary<string, string[]> { [name] = [$"{name} 必须是正整数"] });
-
     public static ProblemHttpResult NotFound(string title, string? detail = null) =>
         Problem(StatusCodes.Status404NotFound, "not_found", title, detail);
 

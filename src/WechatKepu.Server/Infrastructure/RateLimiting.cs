@@ -48,22 +48,30 @@ public enum PartitionBy
     MpUser,
 }
 
-/// <summary>A limited endpoint: its HTTP method and route pattern as mapped, the policy, the partition.</summary>
-public sealed record LimitedEndpoint(string Method, string Route, string Policy, PartitionBy PartitionBy);
+/// <summary>The policies of <c>RateLimiting:Policies</c> an endpoint can name.</summary>
+public static class RateLimitPolicies
+{
+    public const string Login = "login";
+    public const string Signup = "signup";
+    public const string StaffLogin = "staff-login";
+
+    public static readonly string[] All = [Login, Signup, StaffLogin];
+}
+
+/// <summary>Endpoint metadata: the endpoint is limited by <paramref name="Policy"/>, its callers told apart by <paramref name="PartitionBy"/>.</summary>
+public sealed record RateLimited(string Policy, PartitionBy PartitionBy);
 
 /// <summary>
 /// Fixed-window limits on the endpoints that cost the most or invite abuse, answered with a 429
-/// ProblemDetails in Chinese and <c>Retry-After</c>. Endpoints are matched by their route pattern, so
-/// limiting another one is one line in <see cref="Endpoints"/> and no change to its feature.
+/// ProblemDetails in Chinese and <c>Retry-After</c>. An endpoint is limited where it is mapped
+/// (<see cref="RequireKepuRateLimit{TBuilder}"/>, metadata that follows it through any rename).
 /// </summary>
 public static class RateLimitingSetup
 {
-    public static readonly LimitedEndpoint[] Endpoints =
-    [
-        new("POST", "/api/mp/login", "login", PartitionBy.ClientIp),
-        new("POST", "/api/mp/sessions/{id}/signups", "signup", PartitionBy.MpUser),
-        new("POST", "/api/console/login", "staff-login", PartitionBy.ClientIp),
-    ];
+    /// <summary>Limits the endpoint (or group) by <paramref name="policy"/> (<see cref="RateLimitPolicies"/>).</summary>
+    public static TBuilder RequireKepuRateLimit<TBuilder>(this TBuilder builder, string policy, PartitionBy partitionBy)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RateLimited(policy, partitionBy));
 
     private const string PartitionItem = "kepu.rate-limit.partition";
 
@@ -75,7 +83,7 @@ public static class RateLimitingSetup
         services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section)
             .Validate(o => o.Policies.Values.All(r => r.PermitLimit is >= 1 and <= 1_000_000 && r.WindowSeconds is >= 1 and <= 86_400),
                 "RateLimiting:Policies: PermitLimit 1..1000000, WindowSeconds 1..86400")
-            .Validate(o => Endpoints.All(e => o.Policies.ContainsKey(e.Policy)), "RateLimiting:Policies: a limited endpoint names a missing policy")
+            .Validate(o => RateLimitPolicies.All.All(o.Policies.ContainsKey), "RateLimiting:Policies: login, signup and staff-login must all be set")
             .ValidateOnStart();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((o, kepu) =>
@@ -105,7 +113,8 @@ public static class RateLimitingSetup
 
         app.Use(async (context, next) =>
         {
-            if (Match(context) is { } limited)
+            // The partition is worked out here, not in a named policy: a parent's key needs an async authentication.
+            if (context.GetEndpoint()?.Metadata.GetMetadata<RateLimited>() is { } limited)
             {
                 context.Items[PartitionItem] = (limited.Policy, await PartitionKeyAsync(context, limited.PartitionBy));
             }
@@ -114,25 +123,6 @@ public static class RateLimitingSetup
         });
         app.UseRateLimiter();
         return app;
-    }
-
-    private static LimitedEndpoint? Match(HttpContext context)
-    {
-        if (context.GetEndpoint() is not RouteEndpoint endpoint)
-        {
-            return null;
-        }
-
-        foreach (var limited in Endpoints)
-        {
-            if (HttpMethods.Equals(limited.Method, context.Request.Method)
-                && string.Equals(limited.Route, endpoint.RoutePattern.RawText, StringComparison.Ordinal))
-            {
-                return limited;
-            }
-        }
-
-        return null;
     }
 
     private static async Task<string> PartitionKeyAsync(HttpContext context, PartitionBy partitionBy)

@@ -138,10 +138,10 @@ public sealed class CatalogueQueryTests(KepuApp app) : IClassFixture<KepuApp>
     [InlineData("0")]
     [InlineData("-5")]
     [InlineData("1.5")]
-    public async Task Bad_activity_id_is_a_400_naming_id(string id)
+    public async Task Bad_activity_id_is_a_chinese_404(string id)
     {
         using var client = app.CreateClient();
-        await ProblemAssert.NamesParameterAsync(await client.GetAsync("/api/activities/" + id), "id");
+        await ProblemAssert.IsChineseNotFoundAsync(await client.GetAsync("/api/activities/" + id), "not_found");
     }
 
     [Fact]

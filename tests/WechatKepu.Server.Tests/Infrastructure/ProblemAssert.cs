@@ -20,6 +20,17 @@ public static class ProblemAssert
         return json;
     }
 
+    /// <summary>Asserts a 404 ProblemDetails with <paramref name="code"/> whose title and detail are in Chinese (a parent or staff member reads them).</summary>
+    public static async Task IsChineseNotFoundAsync(HttpResponseMessage response, string code)
+    {
+        var json = await IsProblemAsync(response, HttpStatusCode.NotFound, code);
+        Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", json.GetProperty("title").GetString());
+        if (json.TryGetProperty("detail", out var detail))
+        {
+            Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", detail.GetString());
+        }
+    }
+
     /// <summary>Asserts a 400 validation problem whose errors name <paramref name="parameter"/>.</summary>
     public static async Task NamesParameterAsync(HttpResponseMessage response, string parameter)
     {

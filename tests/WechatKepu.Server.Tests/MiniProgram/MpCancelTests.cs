@@ -92,7 +92,7 @@ public sealed class MpCancelTests(KepuApp app) : IClassFixture<KepuApp>
         await ProblemAssert.IsProblemAsync(await other.Http.DeleteAsync($"/api/mp/signups/{signup.Id}"), HttpStatusCode.NotFound, "signup_not_found");
         await ProblemAssert.IsProblemAsync(await other.Http.GetAsync($"/api/mp/signups/{signup.Id}/checkin-code"), HttpStatusCode.NotFound, "signup_not_found");
         Assert.Equal("confirmed", (await owner.SignupsAsync())[0].Status);
-        await ProblemAssert.NamesParameterAsync(await other.Http.DeleteAsync("/api/mp/signups/abc"), "id");
+        await ProblemAssert.IsChineseNotFoundAsync(await other.Http.DeleteAsync("/api/mp/signups/abc"), "not_found");
     }
 
     [Fact]

@@ -128,13 +128,23 @@ public sealed class MpProfileTests(KepuApp app) : IClassFixture<KepuApp>
         Assert.Equal("孩子1", (await owner.Http.GetFromJsonAsync<List<ChildDto>>("/api/mp/children", KepuApp.Json))![0].Name);
     }
 
+    /// <summary>Route ids are typed (<c>{id:long}</c>): one that is not a number matches no route; one that is names nothing.</summary>
     [Theory]
-    [InlineData("abc")]
-    [InlineData("0")]
-    [InlineData("-1")]
-    public async Task Bad_child_id_is_a_400(string id)
+    [InlineData("DELETE", "/api/mp/children/abc", "not_found")]
+    [InlineData("PUT", "/api/mp/children/1.5", "not_found")]
+    [InlineData("DELETE", "/api/mp/children/0", "child_not_found")]
+    [InlineData("DELETE", "/api/mp/children/-1", "child_not_found")]
+    [InlineData("GET", "/api/mp/sessions/abc", "not_found")]
+    [InlineData("GET", "/api/mp/sessions/0", "session_not_found")]
+    [InlineData("POST", "/api/mp/sessions/99999999999999999999/signups", "not_found")]
+    [InlineData("DELETE", "/api/mp/signups/abc", "not_found")]
+    [InlineData("GET", "/api/mp/signups/abc/checkin-code", "not_found")]
+    [InlineData("GET", "/api/mp/signups/x1/checkin-code.png", "not_found")]
+    [InlineData("GET", "/api/mp/signups/-3/checkin-code", "signup_not_found")]
+    public async Task Bad_ids_are_a_404_in_chinese(string method, string url, string code)
     {
         var (parent, _) = await Parent.ReadyAsync(app, children: 0);
-        await ProblemAssert.NamesParameterAsync(await parent.Http.DeleteAsync($"/api/mp/children/{id}"), "id");
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        await ProblemAssert.IsChineseNotFoundAsync(await parent.Http.SendAsync(request), code);
     }
 }

@@ -1,4 +1,8 @@
 using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using WechatKepu.Data.Parents;
+using WechatKepu.Testing;
 using WechatKepu.Server.Tests.Infrastructure;
 
 namespace WechatKepu.Server.Tests.MiniProgram;
@@ -190,4 +194,31 @@ public sealed class SignupClaimBatchTests(KepuApp app) : IClassFixture<KepuApp>
             Assert.All(stored, s => Assert.Equal((row.Seq, row.Position), (s.Seq, s.Position)));
         }
     }
+
+    [Fact]
+    public async Task A_session_s_queue_is_dropped_when_idle_and_kept_connections_close_on_dispose()
+    {
+        const string appName = "signup-batcher-test";
+        var connectionString = new NpgsqlConnectionStringBuilder(app.ConnectionString) { ApplicationName = appName }.ConnectionString;
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var batcher = new SignupClaimBatcher(dataSource, new SignupClaimSizes(MaxBatch: 8, KeptConnections: 1), NullLogger<SignupClaimBatcher>.Instance);
+
+        // A guardian that does not exist: the function answers user_gone and writes nothing.
+        var session = await Sessions.CreateAsync(app, capacity: 3, waitlist: 0);
+        var decision = await batcher.ClaimAsync(session, new PartyClaim(-1, [-1], Guid.NewGuid(), app.Clock.GetUtcNow().UtcDateTime), 10);
+        Assert.Equal(SignupOutcome.UserGone, decision.Outcome);
+
+        await ServerProcess.WaitUntilAsync(() => Task.FromResult(batcher.QueuedSessions == 0 && batcher.KeptConnections == 1),
+            "the session's queue is dropped and its connection kept", TimeSpan.FromSeconds(30));
+        Assert.Equal(1L, await OpenAsync(appName));
+
+        await batcher.DisposeAsync();
+        await dataSource.DisposeAsync(); // closes what is returned to its pool; a connection still held stays open
+        Assert.Equal(0, batcher.KeptConnections);
+        await ServerProcess.WaitUntilAsync(async () => await OpenAsync(appName) == 0, "the kept connection is closed", TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.ClaimAsync(session, new PartyClaim(-1, [-1], Guid.NewGuid(), DateTime.UtcNow), 10));
+    }
+
+    private Task<long> OpenAsync(string applicationName) =>
+        app.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{applicationName}'");
 }

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using WechatKepu.Server.Infrastructure;
 using WechatKepu.Server.Tests.Infrastructure;
 
 namespace WechatKepu.Server.Tests.Resilience;
@@ -70,6 +72,30 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
 
         // Another address is not affected.
         Assert.Equal(HttpStatusCode.OK, (await LoginAsync("198.51.100.8")).StatusCode);
+    }
+
+    /// <summary>
+    /// The limits travel with the endpoints (metadata where they are mapped): each sensitive endpoint carries its
+    /// policy, however its route is spelt, and nothing else is limited.
+    /// </summary>
+    [Fact]
+    public void Each_sensitive_endpoint_carries_its_policy()
+    {
+        var limited = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<RateLimited>() is not null)
+            .Select(e => (
+                Method: string.Join(",", e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []),
+                Route: "/" + e.RoutePattern.RawText!.TrimStart('/'),
+                Limit: e.Metadata.GetMetadata<RateLimited>()!))
+            .OrderBy(e => e.Route, StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(
+        [
+            ("POST", "/api/console/login", new RateLimited(RateLimitPolicies.StaffLogin, PartitionBy.ClientIp)),
+            ("POST", "/api/mp/login", new RateLimited(RateLimitPolicies.Login, PartitionBy.ClientIp)),
+            ("POST", "/api/mp/sessions/{id:long}/signups", new RateLimited(RateLimitPolicies.Signup, PartitionBy.MpUser)),
+        ], limited);
     }
 
     [Fact]

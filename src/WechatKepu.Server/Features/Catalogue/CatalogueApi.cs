@@ -21,7 +21,7 @@ public static class CatalogueApi
         var group = app.MapGroup("/api/activities").WithTags("Catalogue");
         group.MapGet("/", ListAsync).WithName("ListActivities")
             .WithSummary("活动列表：按类别、月份、区县、关键词筛选，含尚未结束的场次及剩余名额");
-        group.MapGet("/{id}", GetAsync).WithName("GetActivity").WithSummary("活动详情及全部场次");
+        group.MapGet("/{id:long}", GetAsync).WithName("GetActivity").WithSummary("活动详情及全部场次");
         return app;
     }
 
@@ -52,22 +52,17 @@ public static class CatalogueApi
     }
 
     /// <summary><c>GET /api/activities/{id}</c>: the activity with all of its sessions.</summary>
-    public static async Task<Results<Ok<ActivityDto>, ProblemHttpResult, ValidationProblem>> GetAsync(
-        string id, ActivityStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ActivityDto>, ProblemHttpResult>> GetAsync(
+        long id, ActivityStore store, CancellationToken cancellationToken)
     {
-        if (!long.TryParse(id, out var activityId) || activityId <= 0)
-        {
-            return Problems.BadId();
-        }
-
-        var activity = await store.GetAsync(activityId, cancellationToken);
+        var activity = await store.GetAsync(id, cancellationToken);
         if (activity is null)
         {
-            return Problems.NotFound("活动不存在", $"没有编号为 {activityId} 的活动");
+            return Problems.NotFound("活动不存在", $"没有编号为 {id} 的活动");
         }
 
-        var sessions = await store.SessionsForAsync([activityId], null, cancellationToken);
-        return TypedResults.Ok(ToDto(activity, sessions[activityId]));
+        var sessions = await store.SessionsForAsync([id], null, cancellationToken);
+        return TypedResults.Ok(ToDto(activity, sessions[id]));
     }
 
     private static ActivityDto ToDto(ActivityRow activity, IEnumerable<SessionRow> sessions) =>

@@ -19,6 +19,14 @@ public sealed class MpOptions
     [Range(1, 10)]
     public int MaxChildrenPerSignup { get; set; } = 5;
 
+    /// <summary>Most sign-up claims for one session decided by one <c>signup_claim_batch</c> call.</summary>
+    [Range(1, 5000)]
+    public int SignupClaimBatchSize { get; set; } = 256;
+
+    /// <summary>Connections the sign-up batcher keeps open between bursts (each has the function compiled and planned).</summary>
+    [Range(0, 64)]
+    public int SignupClaimKeptConnections { get; set; } = 2;
+
     [Required]
     public string PrivacyNoticeVersion { get; set; } = "2024-09";
 

@@ -92,7 +92,7 @@ public static partial class MpProfileApi
     {
         if (!await parents.HasConsentAsync(user.UserId(), options.Value.PrivacyNoticeVersion, ct))
         {
-            return ConsentRequired();
+            return MpProblems.ConsentRequired();
         }
 
         var now = clock.GetUtcNow();
@@ -103,21 +103,16 @@ public static partial class MpProfileApi
 
         var row = await parents.AddChildAsync(user.UserId(), child, options.Value.MaxChildrenPerGuardian, now, ct);
         return row is null
-            ? Problems.Problem(409, "too_many_children", "孩子数量已达上限", $"每位监护人最多添加 {options.Value.MaxChildrenPerGuardian} 个孩子。")
+            ? MpProblems.TooManyChildren(options.Value.MaxChildrenPerGuardian)
             : TypedResults.Created($"/api/mp/children/{row.Id}", row.Adapt<ChildDto>());
     }
 
     public static async Task<Results<Ok<ChildDto>, ValidationProblem, ProblemHttpResult>> UpdateChildAsync(
-        string id, ChildRequest request, ClaimsPrincipal user, ParentStore parents, TimeProvider clock, IOptions<MpOptions> options, CancellationToken ct)
+        long id, ChildRequest request, ClaimsPrincipal user, ParentStore parents, TimeProvider clock, IOptions<MpOptions> options, CancellationToken ct)
     {
-        if (MpApi.Id(id) is not { } childId)
-        {
-            return Problems.BadId();
-        }
-
         if (!await parents.HasConsentAsync(user.UserId(), options.Value.PrivacyNoticeVersion, ct))
         {
-            return ConsentRequired();
+            return MpProblems.ConsentRequired();
         }
 
         var now = clock.GetUtcNow();
@@ -126,31 +121,21 @@ public static partial class MpProfileApi
             return Problems.Validation(errors);
         }
 
-        var row = await parents.UpdateChildAsync(user.UserId(), childId, child, now, ct);
-        return row is null ? ChildNotFound() : TypedResults.Ok(row.Adapt<ChildDto>());
+        var row = await parents.UpdateChildAsync(user.UserId(), id, child, now, ct);
+        return row is null ? MpProblems.ChildNotFound() : TypedResults.Ok(row.Adapt<ChildDto>());
     }
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteChildAsync(
-        string id, ClaimsPrincipal user, ParentStore parents, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteChildAsync(
+        long id, ClaimsPrincipal user, ParentStore parents, CancellationToken ct)
     {
-        if (MpApi.Id(id) is not { } childId)
-        {
-            return Problems.BadId();
-        }
-
-        return await parents.DeleteChildAsync(user.UserId(), childId, ct) switch
+        return await parents.DeleteChildAsync(user.UserId(), id, ct) switch
         {
             ParentStore.DeleteChildResult.Deleted => TypedResults.NoContent(),
-            ParentStore.DeleteChildResult.HasActiveSignups => Problems.Problem(409, "child_has_active_signups",
-                "孩子还有进行中的报名", "请先取消该孩子的报名，再删除孩子信息。"),
-            _ => ChildNotFound(),
+            ParentStore.DeleteChildResult.HasActiveSignups => MpProblems.ChildHasActiveSignups(),
+            ParentStore.DeleteChildResult.NotFound => MpProblems.ChildNotFound(),
+            var other => throw new ArgumentOutOfRangeException(nameof(id), other, null),
         };
     }
-
-    public static ProblemHttpResult ConsentRequired() =>
-        Problems.Problem(403, "consent_required", "需要监护人同意", "请先阅读并同意《儿童个人信息保护说明》。");
-
-    public static ProblemHttpResult ChildNotFound() => Problems.Problem(404, "child_not_found", "孩子信息不存在");
 
     private static bool TryRead(ChildRequest request, DateTimeOffset now, out ChildInput child, out IDictionary<string, string[]> errorList)
     {

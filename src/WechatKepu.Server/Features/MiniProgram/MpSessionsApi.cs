@@ -29,21 +29,15 @@ public static class MpSessionsApi
         return TypedResults.Ok(new MpSessionPageDto(items, total, page, pageSize));
     }
 
-    public static async Task<Results<Ok<SessionDto>, ValidationProblem, ProblemHttpResult>> GetAsync(
-        string id, HttpContext http, ActivityStore store, SignupStore signups, CancellationToken ct)
+    public static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> GetAsync(
+        long id, HttpContext http, ActivityStore store, SignupStore signups, CancellationToken ct)
     {
-        if (MpApi.Id(id) is not { } sessionId)
-        {
-            return Problems.BadId();
-        }
-
-        var row = await store.GetSessionAsync(sessionId, ct);
+        var row = await store.GetSessionAsync(id, ct);
         return row is null
-            ? SessionNotFound()
+            ? MpProblems.SessionNotFound()
             : TypedResults.Ok((await WithMyStatusAsync(http, [row], signups, ct))[0]);
     }
 
-    public static ProblemHttpResult SessionNotFound() => Problems.Problem(404, "session_not_found", "场次不存在");
 
     private static async Task<IReadOnlyList<SessionDto>> WithMyStatusAsync(
         HttpContext http, IReadOnlyList<SessionRow> rows, SignupStore signups, CancellationToken ct)

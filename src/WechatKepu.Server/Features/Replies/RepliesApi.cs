@@ -42,8 +42,8 @@ public static class RepliesApi
         var write = app.MapGroup("/api/console/replies").WithTags("Replies").RequireAuthorization(StaffPolicies.Admin).RequireAntiforgeryToken()
             .AuditWrites("reply");
         write.MapPost("/{appId}/rules", CreateAsync);
-        write.MapPut("/{appId}/rules/{id}", UpdateAsync);
-        write.MapDelete("/{appId}/rules/{id}", DeleteAsync);
+        write.MapPut("/{appId}/rules/{id:long}", UpdateAsync);
+        write.MapDelete("/{appId}/rules/{id:long}", DeleteAsync);
         write.MapPut("/{appId}/settings", SaveSettingsAsync);
         return app;
     }
@@ -96,17 +96,12 @@ public static class RepliesApi
     }
 
     public static async Task<Results<Ok<ReplyRuleDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string appId, string id, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine,
+        string appId, long id, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine,
         IEnumerable<ICallbackCommand> commands, TimeProvider clock, CancellationToken ct)
     {
         if (accounts.Find(appId) is null)
         {
             return UnknownAccount(appId);
-        }
-
-        if (RuleId(id) is not { } ruleId)
-        {
-            return UnknownRule(id);
         }
 
         var (input, errors) = Validate(request, commands);
@@ -115,20 +110,20 @@ public static class RepliesApi
             return Problems.Validation(errors.All);
         }
 
-        var row = await store.UpdateAsync(appId, ruleId, input, clock.GetUtcNow(), ct);
+        var row = await store.UpdateAsync(appId, id, input, clock.GetUtcNow(), ct);
         engine.Invalidate();
         return row is null ? UnknownRule(id) : TypedResults.Ok(row.Adapt<ReplyRuleDto>());
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string appId, string id, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine, CancellationToken ct)
+        string appId, long id, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine, CancellationToken ct)
     {
         if (accounts.Find(appId) is null)
         {
             return UnknownAccount(appId);
         }
 
-        if (RuleId(id) is not { } ruleId || !await store.DeleteAsync(appId, ruleId, ct))
+        if (!await store.DeleteAsync(appId, id, ct))
         {
             return UnknownRule(id);
         }
@@ -247,12 +242,10 @@ public static class RepliesApi
         return v;
     }
 
-    private static long? RuleId(string id) => long.TryParse(id, out var value) && value > 0 ? value : null;
-
     private static ProblemHttpResult UnknownAccount(string appId) =>
         Problems.NotFound("未知的公众号", $"没有配置 appId 为 {appId} 的公众号。");
 
-    private static ProblemHttpResult UnknownRule(string id) => Problems.NotFound("关键词规则不存在", $"没有编号为 {id} 的规则。");
+    private static ProblemHttpResult UnknownRule(long id) => Problems.NotFound("关键词规则不存在", $"没有编号为 {id} 的规则。");
 
     private static DateTimeOffset? Utc(DateTime? value) =>
         value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;

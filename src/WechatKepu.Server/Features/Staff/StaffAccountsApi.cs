@@ -48,7 +48,7 @@ public static partial class StaffAccountsApi
     {
         var open = app.MapGroup("/api/console").WithTags("Console");
         open.MapGet("/antiforgery", AntiforgeryAsync).WithSummary("A token for the X-CSRF-TOKEN header of every write; fetch again after sign-in");
-        open.MapPost("/login", LoginAsync).RequireAntiforgeryToken();
+        open.MapPost("/login", LoginAsync).RequireAntiforgeryToken().RequireKepuRateLimit(RateLimitPolicies.StaffLogin, PartitionBy.ClientIp);
 
         var staff = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
         staff.MapGet("/me", MeAsync);
