@@ -30,8 +30,7 @@ public sealed class SignupStore(NpgsqlDataSource dataSource, SignupClaimBatcher 
     // rules another request could break in the meantime (guardian gone, children gone, duplicate, limit)
     // are checked again by the claim, under the guardian's row lock (signup_claim_batch). Positional
     // parameters ($1 user, $2 session, $3 children, $4 now, $5 privacy-notice version): Npgsql sends the
-    // text as it is, where named ones made it parse the SQL on every call (6 % of the server's CPU in the
-    // sign-up race).
+    // text as it is, where named ones made it parse the SQL on every call.
     private const string PrecheckSql = """
         SELECT u.id IS NOT NULL AS user_exists,
                EXISTS (SELECT 1 FROM guardian_consents WHERE user_id = $1 AND privacy_notice_version = $5) AS consented,
