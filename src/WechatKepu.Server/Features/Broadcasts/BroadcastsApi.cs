@@ -195,10 +195,14 @@ public static class BroadcastsApi
         return await Dapper.SqlMapper.ExecuteScalarAsync<bool>(conn, new Dapper.CommandDefinition(sql, new { id, appId }, cancellationToken: ct));
     }
 
+    /// <summary>What a preview needs besides the broadcast's id ([AsParameters]: one bundle, not seven parameters).</summary>
+    private readonly record struct PreviewServices(
+        BroadcastStore Store, StaffStore Staff, ConsoleStore Console, BroadcastJob Job, AuditLog Audit, TimeProvider Clock);
+
     private static async Task<Results<Ok<BroadcastDto>, ProblemHttpResult>> PreviewAsync(
-        long id, HttpContext http, BroadcastStore store, StaffStore staff, ConsoleStore console, BroadcastJob job, AuditLog audit, TimeProvider clock,
-        CancellationToken ct)
+        long id, HttpContext http, [AsParameters] PreviewServices services, CancellationToken ct)
     {
+        var (store, staff, console, job, audit, clock) = services;
         if (await store.GetAsync(id, ct) is not { } b)
         {
             return Problems.NotFound("没有找到该群发");

@@ -61,10 +61,14 @@ public static class MenuApi
         return TypedResults.Ok(Dto(appId, await store.GetAsync(appId, ct)));
     }
 
+    /// <summary>What publishing a menu needs besides the request ([AsParameters]: one bundle, not seven parameters).</summary>
+    public readonly record struct PublishServices(
+        CallbackAccounts Accounts, ReplyRuleStore Rules, MenuStore Store, WechatClients Wechat, IOptions<WechatOptions> Options, TimeProvider Clock);
+
     public static async Task<Results<Ok<MenuDto>, ValidationProblem, ProblemHttpResult>> PublishAsync(
-        string appId, MenuRequest? request, HttpContext http, CallbackAccounts accounts, ReplyRuleStore rules, MenuStore store,
-        WechatClients wechat, IOptions<WechatOptions> options, TimeProvider clock, CancellationToken ct)
+        string appId, MenuRequest? request, HttpContext http, [AsParameters] PublishServices services, CancellationToken ct)
     {
+        var (accounts, rules, store, wechat, options, clock) = services;
         if (accounts.Find(appId) is null)
         {
             return UnknownAccount();
