@@ -36,7 +36,7 @@ public sealed class ObservabilityTests(KepuApp app) : IClassFixture<KepuApp>
         using var client = app.CreateClient();
         var response = await client.GetAsync("/api/activities/abc");
         var id = Assert.Single(response.Headers.GetValues("X-Request-Id"));
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
         Assert.Equal(id, problem.GetProperty("traceId").GetString());
     }
 
@@ -55,7 +55,7 @@ public sealed class ObservabilityTests(KepuApp app) : IClassFixture<KepuApp>
         var text = await response.Content.ReadAsStringAsync();
         // Requests by route pattern (never the raw path with ids) and status.
         Assert.Contains("# TYPE http_request_duration_seconds histogram", text);
-        Assert.Matches("http_requests_received_total\\{[^}]*code=\"201\"[^}]*endpoint=\"/api/mp/sessions/\\{id\\}/signups\"", text);
+        Assert.Matches("http_requests_received_total\\{[^}]*code=\"201\"[^}]*endpoint=\"/api/mp/sessions/\\{id:long\\}/signups\"", text);
         Assert.DoesNotContain($"/api/mp/sessions/{session}/signups", text);
         Assert.Matches("kepu_signup_outcomes_total\\{outcome=\"Confirmed\"\\} [1-9]", text);
         Assert.Matches("kepu_signup_outcomes_total\\{outcome=\"AlreadySignedUp\"\\} [1-9]", text);
