@@ -15,7 +15,7 @@ public static class BroadcastsSetup
         return services;
     }
 
-    public static WebApplication MapBroadcasts(this WebApplication app)
+    public static IEndpointRouteBuilder MapBroadcasts(this IEndpointRouteBuilder app)
     {
         app.MapBroadcastsApi();
         return app;
