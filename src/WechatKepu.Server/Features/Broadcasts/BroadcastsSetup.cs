@@ -8,7 +8,9 @@ public static class BroadcastsSetup
 {
     public static IServiceCollection AddBroadcasts(this IServiceCollection services)
     {
+        services.AddOptions<BroadcastOptions>().BindConfiguration(BroadcastOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BroadcastStore>();
+        services.AddSingleton<ArticleStore>();
         services.AddSingleton<BroadcastReach>();
         services.AddSingleton<BroadcastJob>();
         services.AddSingleton<ICampaignsEnded, BroadcastCampaignsEnded>();
@@ -18,6 +20,7 @@ public static class BroadcastsSetup
     public static IEndpointRouteBuilder MapBroadcasts(this IEndpointRouteBuilder app)
     {
         app.MapBroadcastsApi();
+        app.MapArticlesApi();
         return app;
     }
 }
