@@ -222,6 +222,30 @@ public sealed class ArticleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task A_template_broadcast_with_a_library_template_is_checked_by_each_fields_kind()
+    {
+        const string templateId = "Bk9rT2xWq4NcYp7LmZs1Hd3Fg6Ja8Ue0Ri5Ov2Kt7Xb";
+        app.Wechat.AddTemplate(ConsoleApp.OaAppId, new WechatKepu.Simulator.SimTemplate(templateId, "活动提醒",
+            "活动名称：{{thing1.DATA}}\n活动时间：{{time2.DATA}}"));
+        app.Wechat.AddTemplate(ConsoleApp.OaAppId, templateId);
+        using var admin = await app.StaffAsync("admin", unit: null);
+        await (await admin.PostAsJsonAsync("/api/console/templates/sync", new { appId = ConsoleApp.OaAppId })).JsonAsync();
+
+        var bad = await (await admin.PostAsJsonAsync("/api/console/broadcasts", new
+        {
+            title = "活动提醒", kind = "template", audience = "all",
+            template = new { templateId, data = new Dictionary<string, string> { ["thing1"] = "青少年科学荟", ["time2"] = "下周六上午" } },
+        })).JsonAsync(HttpStatusCode.BadRequest);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("template.data.time2", out _));
+
+        await (await admin.PostAsJsonAsync("/api/console/broadcasts", new
+        {
+            title = "活动提醒", kind = "template", audience = "all",
+            template = new { templateId, data = new Dictionary<string, string> { ["thing1"] = "青少年科学荟", ["time2"] = "2024年9月14日 09:00" } },
+        })).JsonAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task A_mass_send_past_the_months_quota_is_refused_before_it_reaches_wechat()
     {
         using var admin = await app.StaffAsync("admin", unit: null);

@@ -125,7 +125,8 @@ public static class BroadcastsApi
     }
 
     private static async Task<Results<Created<BroadcastDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        BroadcastRequest? r, HttpContext http, BroadcastStore store, ArticleStore articles, ConsoleStore console, IOptions<WechatOptions> wechat,
+        BroadcastRequest? r, HttpContext http, BroadcastStore store, ArticleStore articles, Data.Templates.TemplateStore templates, ConsoleStore console,
+        IOptions<WechatOptions> wechat,
         TimeProvider clock, Npgsql.NpgsqlDataSource db, CancellationToken ct)
     {
         var errors = new Errors();
@@ -174,6 +175,15 @@ public static class BroadcastsApi
                 else if (TemplateFieldProblem(data) is { } hiddenOrCut)
                 {
                     errors.Add("template.data", hiddenOrCut);
+                }
+
+                // A template from the library is checked field by field by WeChat's rule for each kind (thing ≤ 20, time…).
+                if (templateId is not null && appId is not null && data.Count > 0 && await templates.FindAsync(appId, templateId, ct) is { } known)
+                {
+                    foreach (var (key, messages) in Templates.TemplateFields.CheckAll(Templates.TemplateLibrary.FieldsOf(known), data))
+                    {
+                        errors.Add("template." + key, messages[0]);
+                    }
                 }
 
                 content = new BroadcastContent(null, null, new TemplateBody(templateId, data), page);

@@ -2,8 +2,17 @@ import * as api from '../api.js';
 import { state, h, view, when, badge, field, formValues, guard, toast, can, route, fromLocalInput } from '../lib.js';
 import { imagePicker } from './articles.js';
 
-export function audienceLabel(b) {
-  return { all: '全部关注者', tag: `标签 ${b.audienceName || b.audienceRef}`, topic: `提醒主题 #${b.audienceRef}`, session: `场次 #${b.audienceRef} 的家长` }[b.audience];
+/** Who a broadcast goes to, by name: <names> maps tag and topic ids to what staff chose them by. */
+export function audienceLabel(b, names = {}) {
+  const name = (names[b.audience] || {})[b.audienceRef];
+  return { all: '全部关注者', tag: `标签“${name || b.audienceRef}”`, topic: `提醒主题“${name || b.audienceRef}”`, session: `场次 #${b.audienceRef} 的家长` }[b.audience];
+}
+
+/** Tag and topic names by id, for labels (empty when WeChat or the list cannot be read). */
+async function audienceNames() {
+  const [tags, topics] = await Promise.all([api.broadcastTags().catch(() => []), api.listTopics().catch(() => [])]);
+  const topicList = Array.isArray(topics) ? topics : topics.topics || [];
+  return { tag: Object.fromEntries(tags.map(t => [t.id, t.name])), topic: Object.fromEntries(topicList.map(t => [t.id, t.name])) };
 }
 
 const KINDS = [['text', '文字'], ['mpnews', '图文'], ['image', '图片'], ['template', '模板消息'], ['news', '图文链接']];
@@ -65,8 +74,8 @@ function templatePicker(library) {
 }
 
 export async function broadcastsPage(params) {
-  const [list, articles, images, library, quota] = await Promise.all([api.listBroadcasts(), api.listArticles(), api.listMedia('cover'),
-    api.templateLibrary().catch(() => ({ templates: [] })), api.broadcastQuota().catch(() => null)]);
+  const [list, articles, images, library, quota, names] = await Promise.all([api.listBroadcasts(), api.listArticles(), api.listMedia('cover'),
+    api.templateLibrary().catch(() => ({ templates: [] })), api.broadcastQuota().catch(() => null), audienceNames()]);
   const kind = h('select', { name: 'kind', id: 'bc-kind' }, options(KINDS, k => k[0], k => k[1]));
   const picker = await audiencePicker();
   const template = templatePicker(library);
@@ -112,12 +121,12 @@ export async function broadcastsPage(params) {
     h('p', { class: 'muted', id: 'bc-quota' }, quota ? quota.summary : '', ' 组织者发给全部关注者、标签或主题的群发需管理员确认；其他对象逐个发送，结果实时显示。'),
     h('div', { class: 'table-wrap' }, h('table', { id: 'broadcasts' },
       h('tr', {}, h('th', {}, '标题'), h('th', {}, '类型'), h('th', {}, '对象'), h('th', {}, '状态'), h('th', {}, '计划时间'), h('th', {}, '创建人')),
-      list.map(b => h('tr', {}, h('td', {}, h('a', { href: `#/broadcast/${b.id}` }, b.title)), h('td', {}, KIND_NAMES[b.kind] || b.kind), h('td', {}, audienceLabel(b)),
+      list.map(b => h('tr', {}, h('td', {}, h('a', { href: `#/broadcast/${b.id}` }, b.title)), h('td', {}, KIND_NAMES[b.kind] || b.kind), h('td', {}, audienceLabel(b, names)),
         h('td', {}, badge(b.status)), h('td', {}, when(b.scheduledAt)), h('td', {}, b.createdByName))))));
 }
 
 export async function broadcastPage(id) {
-  const { broadcast: b, recipientList, delivery: d, unreachable } = await api.getBroadcast(id);
+  const [{ broadcast: b, recipientList, delivery: d, unreachable }, names] = await Promise.all([api.getBroadcast(id), audienceNames()]);
   const at = h('input', { type: 'datetime-local', id: 'bc-at' });
   const act = (label, path, body, cls, idAttr) => h('button', { class: cls || '', id: idAttr, onclick: guard(async () => {
     const r = await api.broadcastAction(id, path, typeof body === 'function' ? body() : body);
@@ -133,7 +142,7 @@ export async function broadcastPage(id) {
   view(`群发：${b.title}`,
     h('div', { class: 'card' },
       h('div', {}, '状态：', h('span', { id: 'bc-status' }, badge(b.status)), b.error ? h('span', { class: 'error' }, ' ' + b.error) : ''),
-      h('div', {}, `对象：${audienceLabel(b)}；类型：${KIND_NAMES[b.kind] || b.kind}`),
+      h('div', {}, `对象：${audienceLabel(b, names)}；类型：${KIND_NAMES[b.kind] || b.kind}`),
       h('div', { class: 'muted' }, content),
       h('div', {}, `计划：${when(b.scheduledAt)}；开始：${when(b.startedAt)}；结束：${when(b.finishedAt)}`),
       b.msgId ? h('div', {}, `微信 msg_id ${b.msgId}`, b.sentCount !== null ? `；微信回报：共 ${b.totalCount}，过滤后 ${b.filterCount}，成功 ${b.sentCount}，失败 ${b.errorCount}` : '；等待微信回报发送结果') : null,
