@@ -19,7 +19,7 @@ namespace WechatKepu.Server.Features.Broadcasts;
 /// </summary>
 public sealed class BroadcastJob(
     BroadcastStore store, BroadcastReach reach, DeliveryEngine engine, Npgsql.NpgsqlDataSource db, WechatClients clients, IOptions<WechatOptions> wechat,
-    IOptions<BroadcastOptions> quota, IBackgroundJobClient jobs, TimeProvider clock, ILogger<BroadcastJob> log)
+    IOptions<BroadcastOptions> quota, IBackgroundJobClient jobs, Delivery.DeliveryJobs deliveryJobs, TimeProvider clock, ILogger<BroadcastJob> log)
 {
     [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(long id, CancellationToken ct)
@@ -110,6 +110,11 @@ public sealed class BroadcastJob(
         }
 
         await tx.CommitAsync(ct);
+        if (created is not null)
+        {
+            // Start sending now rather than at the next delivery tick.
+            deliveryJobs.Kick(created.CampaignId);
+        }
     }
 
     private async Task SendMassAsync(WechatApiClient client, BroadcastRow b, BroadcastContent content, CancellationToken ct)
