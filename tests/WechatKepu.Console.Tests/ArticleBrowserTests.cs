@@ -145,6 +145,8 @@ public sealed class ArticleBrowserTests : IClassFixture<ConsoleSite>
         await page.ClickAsync("#bc-send-now");
         await Assertions.Expect(page.Locator("#bc-status")).ToContainTextAsync("已完成", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#bc-delivery")).ToContainTextAsync("成功 1");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("模板《活动通知》：活动名称：青少年科学荟");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("场次“模板通知测试场");
         await ConsoleSite.ScreenshotAsync(page, "25-broadcast-template-report");
         var sent = Assert.Single(site.Wechat.CallsTo("/cgi-bin/message/template/send"), c => c.OpenId == follower);
         Assert.Equal(0, sent.Errcode);

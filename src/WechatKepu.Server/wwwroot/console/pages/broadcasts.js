@@ -5,7 +5,8 @@ import { imagePicker } from './articles.js';
 /** Who a broadcast goes to, by name: <names> maps tag and topic ids to what staff chose them by. */
 export function audienceLabel(b, names = {}) {
   const name = (names[b.audience] || {})[b.audienceRef];
-  return { all: '全部关注者', tag: `标签“${name || b.audienceRef}”`, topic: `提醒主题“${name || b.audienceRef}”`, session: `场次 #${b.audienceRef} 的家长` }[b.audience];
+  return { all: '全部关注者', tag: `标签“${name || b.audienceRef}”`, topic: `提醒主题“${name || b.audienceRef}”`,
+    session: name ? `场次“${name}”的家长` : `场次 #${b.audienceRef} 的家长` }[b.audience];
 }
 
 /** Tag and topic names by id, for labels (empty when WeChat or the list cannot be read). */
@@ -127,6 +128,13 @@ export async function broadcastsPage(params) {
 
 export async function broadcastPage(id) {
   const [{ broadcast: b, recipientList, delivery: d, unreachable }, names] = await Promise.all([api.getBroadcast(id), audienceNames()]);
+  // Names, not ids: the session by its title and time, a template by its title and field labels.
+  if (b.audience === 'session') {
+    const s = await api.getSession(b.audienceRef).catch(() => null);
+    if (s) names.session = { [b.audienceRef]: `${s.title || ''} ${when(s.startsAt)}`.trim() };
+  }
+  const tpl = b.kind === 'template' ? ((await api.templateLibrary().catch(() => ({ templates: [] }))).templates || [])
+    .find(t => t.templateId === b.content.template.templateId) : null;
   const at = h('input', { type: 'datetime-local', id: 'bc-at' });
   const act = (label, path, body, cls, idAttr) => h('button', { class: cls || '', id: idAttr, onclick: guard(async () => {
     const r = await api.broadcastAction(id, path, typeof body === 'function' ? body() : body);
@@ -138,6 +146,7 @@ export async function broadcastPage(id) {
   const beforeSending = ['draft', 'scheduled', 'awaiting_confirmation'].includes(b.status);
   const content = b.kind === 'text' ? b.content.text : b.kind === 'news' ? `${b.content.news.title} ${b.content.news.url}`
     : b.kind === 'mpnews' ? `图文《${b.content.article.title}》` : b.kind === 'image' ? h('img', { src: b.content.image.url, class: 'thumb', alt: '' })
+    : tpl ? `模板《${tpl.title}》：${tpl.fields.filter(f => f.key in b.content.template.data).map(f => `${f.label}：${b.content.template.data[f.key]}`).join('；')}`
     : `${b.content.template.templateId} ${JSON.stringify(b.content.template.data)}`;
   view(`群发：${b.title}`,
     h('div', { class: 'card' },
