@@ -17,6 +17,11 @@ public sealed record MassSendJobFinished(
     string AppId, DateTimeOffset At, long MsgId, int TotalCount, int FilterCount, int SentCount, int ErrorCount)
     : SimulatorReceipt(AppId, At);
 
+/// <summary>A freepublish task finished: status 0 published (with the article's id and URLs), otherwise failed.</summary>
+public sealed record PublishJobFinished(
+    string AppId, DateTimeOffset At, string PublishId, int Status, string? ArticleId, IReadOnlyList<string> ArticleUrls, IReadOnlyList<int> FailedIndexes)
+    : SimulatorReceipt(AppId, At);
+
 /// <param name="ErrorCode">0 delivered; otherwise why not (43101: the user refused).</param>
 public sealed record SubscribeMessageSent(string AppId, DateTimeOffset At, string OpenId, string TemplateId, long MsgId, int ErrorCode = 0)
     : SimulatorReceipt(AppId, At);

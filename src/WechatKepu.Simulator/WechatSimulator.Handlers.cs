@@ -50,6 +50,10 @@ public sealed partial class WechatSimulator
         new(HttpMethods.Get, "/cgi-bin/showqrcode", false, ShowQrCode),
         new(HttpMethods.Get, "/cgi-bin/template/get_all_private_template", true, PrivateTemplates),
         new(HttpMethods.Get, "/wxaapi/newtmpl/gettemplate", true, SubscribeTemplates),
+        new(HttpMethods.Post, "/cgi-bin/media/uploadimg", true, UploadImg, Multipart: true),
+        new(HttpMethods.Post, "/cgi-bin/material/add_material", true, AddMaterial, Multipart: true),
+        new(HttpMethods.Post, "/cgi-bin/draft/add", true, DraftAdd),
+        new(HttpMethods.Post, "/cgi-bin/freepublish/submit", true, FreePublishSubmit),
     ];
 
     private SimResult StableToken(SimRequest r)
@@ -238,7 +242,7 @@ public sealed partial class WechatSimulator
         var recipients = Bool(filter, "is_to_all")
             ? r.Acct.Followers.Values.Count(f => f.Subscribed)
             : r.Acct.Followers.Values.Count(f => f.Subscribed && tagId is { } t && f.TagIds.ContainsKey((int)t));
-        return Mass(r, recipients);
+        return Mass(r, recipients, toAll: true);
     }
 
     private SimResult MassSend(SimRequest r)
@@ -252,12 +256,17 @@ public sealed partial class WechatSimulator
         return Mass(r, toUsers.Count(u => r.Acct.Followers.TryGetValue(u, out var f) && f.Subscribed));
     }
 
-    private SimResult Mass(SimRequest r, int recipients)
+    private SimResult Mass(SimRequest r, int recipients, bool toAll = false)
     {
         var account = r.Acct;
-        if (CheckMassContent(r.Body) is { } contentError)
+        if ((CheckMassContent(r.Body) ?? CheckMassMedia(account, r.Body)) is { } contentError)
         {
             return contentError;
+        }
+
+        if (toAll && !TakeMassQuota(account, r.Now))
+        {
+            return Error(45028, "has no masssend quota");
         }
 
         var msgId = NextMsgId();
@@ -286,7 +295,7 @@ public sealed partial class WechatSimulator
 
     private SimResult MassPreview(SimRequest r)
     {
-        if (CheckMassContent(r.Body) is { } contentError)
+        if ((CheckMassContent(r.Body, preview: true) ?? CheckMassMedia(r.Acct, r.Body)) is { } contentError)
         {
             return contentError;
         }
@@ -518,7 +527,7 @@ public sealed partial class WechatSimulator
         : !follower.Subscribed ? Error(43004, "require subscribe")
         : null;
 
-    private static SimResult? CheckMassContent(JsonElement body)
+    private static SimResult? CheckMassContent(JsonElement body, bool preview = false)
     {
         var msgType = Str(body, "msgtype") ?? "";
         if (!MassTypes.Contains(msgType))
@@ -526,7 +535,8 @@ public sealed partial class WechatSimulator
             return Error(40008, "invalid message type");
         }
 
-        var contentKey = msgType == "image" ? "images" : msgType;
+        // sendall/send read images.media_ids; preview reads image.media_id.
+        var contentKey = msgType == "image" && !preview ? "images" : msgType;
         return Prop(body, contentKey).ValueKind == JsonValueKind.Object ? null : Error(47001, $"data format error: {contentKey} missing");
     }
 

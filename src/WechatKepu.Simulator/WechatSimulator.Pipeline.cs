@@ -24,11 +24,20 @@ public sealed partial class WechatSimulator
             return;
         }
 
-        var bodyBytes = await ReadBodyAsync(http.Request);
+        // An upload (media/uploadimg, material/add_material) is multipart/form-data with the file in "media".
+        var upload = route.Multipart ? await ReadUploadAsync(http.Request) : null;
+        var bodyBytes = route.Multipart ? [] : await ReadBodyAsync(http.Request);
         await Faults.HoldAndDelayAsync(path, http.RequestAborted);
         var now = Time.GetUtcNow();
         var query = http.Request.Query;
         var bodyText = Options.RecordBodies && bodyBytes.Length > 0 && path != StableTokenPath ? Encoding.UTF8.GetString(bodyBytes) : null;
+        if (upload is not null && Options.RecordBodies)
+        {
+            bodyText = new JsonObject
+            {
+                ["media"] = new JsonObject { ["filename"] = upload.FileName, ["content_type"] = upload.ContentType, ["length"] = upload.Bytes.Length },
+            }.ToJsonString();
+        }
 
         JsonDocument? document = null;
         var malformed = false;
@@ -71,7 +80,7 @@ public sealed partial class WechatSimulator
             {
                 result = Error(47001, "data format error");
             }
-            else if (route.Method == HttpMethods.Post && body.ValueKind != JsonValueKind.Object)
+            else if (route.Method == HttpMethods.Post && !route.Multipart && body.ValueKind != JsonValueKind.Object)
             {
                 result = Error(44002, "empty post data");
             }
@@ -85,7 +94,7 @@ public sealed partial class WechatSimulator
             }
             else
             {
-                result = route.Handler(new SimRequest(account, body, query, now));
+                result = route.Handler(new SimRequest(account, body, query, now, upload));
             }
 
             if (path == StableTokenPath && Options.RecordBodies)
@@ -232,9 +241,30 @@ public sealed partial class WechatSimulator
             ? element.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
             : [];
 
-    private sealed record Route(string Method, string Path, bool NeedsToken, Func<SimRequest, SimResult> Handler);
+    private sealed record Route(string Method, string Path, bool NeedsToken, Func<SimRequest, SimResult> Handler, bool Multipart = false);
 
-    private readonly record struct SimRequest(Account? Account, JsonElement Body, IQueryCollection Query, DateTimeOffset Now)
+    /// <summary>The file of a multipart upload (field <c>media</c>).</summary>
+    private sealed record Upload(string FileName, string ContentType, byte[] Bytes);
+
+    private static async Task<Upload?> ReadUploadAsync(HttpRequest request)
+    {
+        if (!request.HasFormContentType)
+        {
+            return null;
+        }
+
+        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        if (form.Files.GetFile("media") is not { } file)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        return new Upload(file.FileName, file.ContentType, buffer.ToArray());
+    }
+
+    private readonly record struct SimRequest(Account? Account, JsonElement Body, IQueryCollection Query, DateTimeOffset Now, Upload? Upload = null)
     {
         /// <summary>The account the token belongs to (routes that need a token only).</summary>
         public Account Acct => Account!;

@@ -92,6 +92,15 @@ public sealed partial class WechatSimulator
     /// <summary>Registers a published mini-program page; once an account has any, getwxacodeunlimit checks against them.</summary>
     public void AddPage(string appId, string page) => GetAccount(appId).Pages[page] = 0;
 
+    /// <summary>Creates a tag as tags/create would; returns its id.</summary>
+    public int AddTag(string appId, string name)
+    {
+        var account = GetAccount(appId);
+        var id = Interlocked.Increment(ref account.NextTagId);
+        account.Tags[id] = name;
+        return id;
+    }
+
     public void AddFollower(string appId, string openId, string? unionId = null, bool subscribed = true, params int[] tagIds)
     {
         var follower = new Follower(openId, unionId, Time.GetUtcNow()) { Subscribed = subscribed };

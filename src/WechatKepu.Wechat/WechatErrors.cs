@@ -71,10 +71,12 @@ public static class WechatErrors
     public const int ApiMinuteLimit = 45011;
     public const int OutsideCustomerServiceWindow = 45015;
     public const int CustomerServiceLimit = 45047;
+    public const int MassQuotaUsedUp = 45028;
     public const int MassClientMsgIdUsed = 45065;
     public const int MassClientMsgIdRetried = 45066;
     public const int InvalidDataField = 47003;
     public const int ApiUnauthorized = 48001;
+    public const int PublishCheckFailed = 53503;
     public const int UserAccessExpired = 61010;
     public const int RiskyContent = 87014;
 
@@ -90,7 +92,10 @@ public static class WechatErrors
         new(InvalidCredential, WechatErrorKind.Token, "access_token 无效，已刷新后重试"),
         new(40002, WechatErrorKind.PermanentRequest, "grant_type 不正确（程序错误）"),
         new(InvalidOpenId, WechatErrorKind.PermanentRequest, "openid 无效：用户不属于该公众号或小程序"),
+        new(40005, WechatErrorKind.PermanentRequest, "文件类型不支持：图片须为 JPG 或 PNG"),
+        new(40007, WechatErrorKind.PermanentRequest, "素材 media_id 无效：素材已删除或不属于该账号"),
         new(40008, WechatErrorKind.PermanentRequest, "消息类型不正确（程序错误）"),
+        new(40009, WechatErrorKind.PermanentRequest, "图片大小超出微信限制"),
         new(40013, WechatErrorKind.PermanentRequest, "appid 无效，请检查配置"),
         new(InvalidAccessToken, WechatErrorKind.Token, "access_token 不合法，已刷新后重试"),
         new(InvalidLoginCode, WechatErrorKind.LoginCode, "登录凭证 code 无效或已过期"),
@@ -109,16 +114,21 @@ public static class WechatErrors
         new(NotFollower, WechatErrorKind.UserState, "用户未关注公众号"),
         new(SubscribeRefused, WechatErrorKind.UserState, "用户拒收或订阅次数已用完"),
         new(44002, WechatErrorKind.PermanentRequest, "请求内容为空（程序错误）"),
+        new(45003, WechatErrorKind.PermanentRequest, "图文标题超过微信限制（32 个字）"),
+        new(45004, WechatErrorKind.PermanentRequest, "图文摘要超过微信限制（128 个字）"),
         new(QuotaExceeded, WechatErrorKind.Retryable, "接口调用超过频率或每日限额，稍后自动重试"),
         new(ApiMinuteLimit, WechatErrorKind.Retryable, "接口每分钟调用次数超限，一分钟后自动重试", OneMinute),
         new(OutsideCustomerServiceWindow, WechatErrorKind.ChannelClosed, "用户 48 小时内未与公众号互动，无法发送客服消息"),
+        new(MassQuotaUsedUp, WechatErrorKind.PermanentRequest, "群发次数已用完（微信的群发额度），本期不能再群发"),
         new(CustomerServiceLimit, WechatErrorKind.ChannelClosed, "客服消息条数已达上限，需等用户再次互动"),
         new(MassClientMsgIdUsed, WechatErrorKind.AlreadySent, "该群发已发出（clientmsgid 已使用），沿用原 msg_id"),
         new(MassClientMsgIdRetried, WechatErrorKind.Retryable, "同一群发一分钟内重复提交，未发出，一分钟后用同一 clientmsgid 重试", OneMinute),
+        new(45110, WechatErrorKind.PermanentRequest, "图文作者超过微信限制（16 个字）"),
         new(47001, WechatErrorKind.PermanentRequest, "请求数据格式错误（程序错误）"),
         new(InvalidDataField, WechatErrorKind.PermanentRequest, "模板数据字段不符合要求（长度或格式）"),
         new(ApiUnauthorized, WechatErrorKind.Configuration, "账号没有该接口权限，请管理员在微信后台开通"),
         new(48004, WechatErrorKind.Configuration, "接口已被微信封禁，请管理员查看微信后台通知"),
+        new(PublishCheckFailed, WechatErrorKind.PermanentRequest, "草稿未通过微信的发布检查，请修改后再发布"),
         new(UserAccessExpired, WechatErrorKind.UserState, "用户近期未访问小程序（访问记录已过期），暂时无法为其调用"),
         new(61024, WechatErrorKind.Configuration, "第三方平台不能调用该接口，请检查配置"),
         new(RiskyContent, WechatErrorKind.PermanentRequest, "内容含有违法违规信息，微信拒绝发送"),

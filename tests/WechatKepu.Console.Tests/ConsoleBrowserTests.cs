@@ -268,8 +268,14 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         var form = page.Locator("#broadcast-form");
         await form.Locator("[name=title]").FillAsync("场次变更通知");
         await form.Locator("[name=text]").FillAsync("本周六的活动改到三楼报告厅");
+        // The session is found by its activity's title and day, and chosen by what the list shows.
         await form.Locator("#bc-audience").SelectOptionAsync("session");
-        await form.Locator("[name=audienceRef]").FillAsync(sessionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await form.Locator("#bc-session-q").FillAsync("科学");
+        await form.Locator("#bc-session-date").FillAsync(Shanghai.ToShanghai(DateTimeOffset.UtcNow.AddDays(5)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await form.Locator("#bc-session-find").ClickAsync();
+        var option = form.Locator("#bc-session option", new() { HasText = "家长通知测试场" });
+        await Assertions.Expect(option).ToHaveCountAsync(1);
+        await form.Locator("#bc-session").SelectOptionAsync((await option.GetAttributeAsync("value"))!);
         await form.Locator("button[type=submit]").ClickAsync();
         await page.WaitForURLAsync("**/console/#/broadcast/*");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("预计无法送达（1）");

@@ -35,6 +35,10 @@ public static class BroadcastKind
     public const string Text = "text";
     public const string News = "news";
     public const string Template = "template";
+    /// <summary>An article (图文) from the draft box, mass-sent by its draft media_id.</summary>
+    public const string Mpnews = "mpnews";
+    /// <summary>An uploaded image (permanent material), mass-sent by its media_id.</summary>
+    public const string Image = "image";
 }
 
 /// <summary>One recipient's result on a broadcast's list (<c>broadcast_recipients.status</c>).</summary>

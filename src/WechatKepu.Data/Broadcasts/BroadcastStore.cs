@@ -38,7 +38,7 @@ public sealed record BroadcastRow
 
 public sealed record BroadcastRecipientRow(string? Openid, string Status, int? Errcode, DateTime? SentAt);
 
-public sealed record NewBroadcast(string AppId, string Title, string Kind, string Content, string Audience, long? AudienceRef);
+public sealed record NewBroadcast(string AppId, string Title, string Kind, string Content, string Audience, long? AudienceRef, long? ArticleId = null);
 
 /// <summary>Broadcasts and their recipients. Status moves only forward, each step guarded by the status it leaves.</summary>
 public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
@@ -52,8 +52,8 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         """;
 
     private const string InsertSql = """
-        INSERT INTO broadcasts (app_id, title, kind, content, audience, audience_ref, created_by, created_by_name, created_at, updated_at)
-        VALUES (@AppId, @Title, @Kind, @Content::jsonb, @Audience, @AudienceRef, @by, @byName, @now, @now)
+        INSERT INTO broadcasts (app_id, title, kind, content, audience, audience_ref, article_id, created_by, created_by_name, created_at, updated_at)
+        VALUES (@AppId, @Title, @Kind, @Content::jsonb, @Audience, @AudienceRef, @ArticleId, @by, @byName, @now, @now)
         RETURNING id
         """;
 
@@ -120,13 +120,11 @@ public sealed class BroadcastStore(NpgsqlDataSource dataSource, AuditLog audit)
         WHERE app_id = @appId AND audience IN ('{BroadcastAudience.All}', '{BroadcastAudience.Tag}') AND id <> @id AND msg_id IS NOT NULL AND started_at >= @monthStart
         """;
 
-    /// <summary>Mass sends (all followers / a tag) this app already made in the calendar month (Asia/Shanghai).</summary>
-    public async Task<long> MassSendsThisMonthAsync(string appId, long id, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Mass sends (all followers / a tag) other than broadcast <paramref name="id"/> this app made since <paramref name="periodStart"/>.</summary>
+    public async Task<int> MassSendsSinceAsync(string appId, long id, DateTimeOffset periodStart, CancellationToken ct)
     {
-        var local = Shanghai.ToShanghai(now);
-        var monthStart = Shanghai.At(new DateOnly(local.Year, local.Month, 1), TimeOnly.MinValue);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(MassThisMonthSql, new { appId, id, monthStart = monthStart.UtcDateTime }, cancellationToken: ct));
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(MassThisMonthSql, new { appId, id, monthStart = periodStart.UtcDateTime }, cancellationToken: ct));
     }
 
     private const string MassLastMinuteSql = "SELECT count(*) FROM broadcasts WHERE app_id = @appId AND msg_id IS NOT NULL AND started_at > @since";

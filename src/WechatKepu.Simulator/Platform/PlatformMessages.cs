@@ -64,6 +64,35 @@ public static class PlatformMessages
             ("MsgID", msgId.ToString(CultureInfo.InvariantCulture)), ("Status", status), ("TotalCount", Num(total)),
             ("FilterCount", Num(filter)), ("SentCount", Num(sent)), ("ErrorCount", Num(errors)));
 
+    /// <summary>
+    /// PUBLISHJOBFINISH: a freepublish task's outcome in <c>PublishEventInfo</c> (publish_status 0 with article_id and
+    /// article_detail; otherwise the 1-based fail_idx of the articles that failed).
+    /// </summary>
+    public static string PublishJobFinish(string to, string from, long createTime, string publishId, int status, string? articleId,
+        IReadOnlyList<string> articleUrls, IReadOnlyList<int> failedIndexes)
+    {
+        var xml = Begin(to, from, createTime, "event").Field("Event", "PUBLISHJOBFINISH").Append("<PublishEventInfo>")
+            .Append("<publish_id>").Append(publishId).Append("</publish_id>")
+            .Append("<publish_status>").Append(status).Append("</publish_status>");
+        if (articleId is not null)
+        {
+            xml.Field("article_id", articleId).Append("<article_detail><count>").Append(articleUrls.Count).Append("</count>");
+            for (var i = 0; i < articleUrls.Count; i++)
+            {
+                xml.Append("<item><idx>").Append(i + 1).Append("</idx>").Field("article_url", articleUrls[i]).Append("</item>");
+            }
+
+            xml.Append("</article_detail>");
+        }
+
+        foreach (var index in failedIndexes)
+        {
+            xml.Append("<fail_idx>").Append(index).Append("</fail_idx>");
+        }
+
+        return xml.Append("</PublishEventInfo></xml>").ToString();
+    }
+
     public static string SubscribeMsgPopup(string to, string from, long createTime, params (string TemplateId, string Status)[] items) =>
         ListEvent(to, from, createTime, "subscribe_msg_popup_event", "SubscribeMsgPopupEvent",
             items.Select(i => new[] { ("TemplateId", i.TemplateId), ("SubscribeStatusString", i.Status), ("PopupScene", "2") }));

@@ -25,6 +25,8 @@ public sealed class ReceiptDelivery(IReadOnlyDictionary<string, PushTarget> targ
             TemplateSendJobFinished t => PlatformMessages.TemplateSendJobFinish(originalId, t.OpenId, at, t.MsgId, t.Status),
             MassSendJobFinished m => PlatformMessages.MassSendJobFinish(originalId, MassHelperOpenId, at, m.MsgId,
                 m.ErrorCount == 0 ? "send success" : "send fail", m.TotalCount, m.FilterCount, m.SentCount, m.ErrorCount),
+            PublishJobFinished p => PlatformMessages.PublishJobFinish(originalId, MassHelperOpenId, at, p.PublishId, p.Status, p.ArticleId,
+                p.ArticleUrls, p.FailedIndexes),
             SubscribeMessageSent s => PlatformMessages.SubscribeMsgSent(originalId, s.OpenId, at,
                 (s.TemplateId, s.MsgId.ToString(System.Globalization.CultureInfo.InvariantCulture), s.ErrorCode)),
             _ => throw new ArgumentOutOfRangeException(nameof(receipt), receipt.GetType().Name),

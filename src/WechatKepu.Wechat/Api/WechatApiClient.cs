@@ -276,7 +276,12 @@ public sealed partial class WechatApiClient : IStableTokenFetcher
         }
 
         HttpContent? content = null;
-        if (call.Body is not null)
+        if (call.Body is Models.Material.MediaUpload upload)
+        {
+            // Built again for each attempt: a token retry sends a fresh body.
+            content = upload.ToContent();
+        }
+        else if (call.Body is not null)
         {
             content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(call.Body, call.Body.GetType(), JsonOptions));
             content.Headers.ContentType = JsonContentType;

@@ -178,6 +178,7 @@ public sealed class WechatApiClientTests(SimulatorFixture fixture) : IClassFixtu
         var account = fixture.NewAccount();
         account.Sim.AddFollower(account.AppId, "o_1");
         account.Sim.AddFollower(account.AppId, "o_2");
+        account.Sim.AddDraft(account.AppId, "media_1");
         var content = MassContent.News("media_1");
 
         var preview = await account.Client.MassPreviewAsync(new MassPreviewRequest(content, ToUser: "o_1"));

@@ -49,6 +49,19 @@ public sealed class CorpusTests
     }
 
     [Fact]
+    public void Publishjobfinish_reads_the_publish_id_as_text_the_status_the_articles_and_the_failed_indexes()
+    {
+        var done = Assert.IsType<WechatPublishJobFinishEvent>(WechatInboundMessage.Parse(WechatKepu.Testing.Corpus.Read("push/publishjobfinish.xml")));
+        Assert.Equal(("2247503051", 0, "b5O2OUs25HBxRceL7hfReg-U9QGeq9zQjiDvyWP4Hq4"), (done.PublishId, done.PublishStatus, done.ArticleId));
+        Assert.Equal("https://mp.weixin.qq.com/s/b5O2OUs25HBxRceL7hfReg", Assert.Single(done.Articles).ArticleUrl);
+
+        var failed = Assert.IsType<WechatPublishJobFinishEvent>(WechatInboundMessage.Parse(WechatKepu.Testing.Corpus.Read("push/publishjobfinish.failed.xml")));
+        Assert.Equal(("2247503052", 3), (failed.PublishId, failed.PublishStatus));
+        Assert.Equal([1], failed.FailedIndexes);
+        Assert.Empty(failed.Articles);
+    }
+
+    [Fact]
     public void A_json_push_and_its_xml_twin_have_the_same_dedup_key()
     {
         var json = WechatInboundMessage.Parse(WechatKepu.Testing.Corpus.Read("push/subscribe_msg_sent_event.object.json"));

@@ -53,6 +53,7 @@ public sealed class SimulatorCorpusTests(SimulatorFixture fixture) : IClassFixtu
         var subscribe = await PostAsync(http, "/cgi-bin/message/subscribe/send", token, new { touser = openId, template_id = "tpl", data });
         Assert.Equal(CorpusShape("api/subscribe_send.ok.json"), Shape(subscribe));
 
+        fixture.Sim.AddDraft(appId, "m");
         var mass = new { touser = new[] { openId, "o1-k7U4O5Zi-czrwcK_tmoYgj7LZ" }, msgtype = "mpnews", mpnews = new { media_id = "m" }, clientmsgid = "c-" + appId };
         Assert.Equal(CorpusShape("api/mass_send.ok.json"), Shape(await PostAsync(http, "/cgi-bin/message/mass/send", token, mass)));
         Assert.Equal(CorpusShape("api/mass_send.45065.json"), Shape(await PostAsync(http, "/cgi-bin/message/mass/send", token, mass)));

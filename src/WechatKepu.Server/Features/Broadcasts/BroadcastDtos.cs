@@ -9,13 +9,13 @@ public sealed record NewsLink(string? Title, string? Description, string? Url);
 public sealed record TemplateBody(string? TemplateId, Dictionary<string, string>? Data);
 
 /// <summary>
-/// What staff compose. <c>kind</c>: text, news (a link with a title) or template (fields filled per
-/// template); <c>page</c>: a mini-program page the message links to. <c>audience</c>: all, tag (audienceRef
+/// What staff compose. <c>kind</c>: text, news (a link with a title), template (fields filled per
+/// template), mpnews (<c>articleId</c>: an article kept as a draft) or image (<c>imageId</c>: an uploaded cover image); <c>page</c>: a mini-program page the message links to. <c>audience</c>: all, tag (audienceRef
 /// = tag id), topic (= reminder topic id) or session (= session id: its parents, reached by unionid).
 /// </summary>
 public sealed record BroadcastRequest(
     string? AppId, string? Title, string? Kind, string? Text, NewsLink? News, TemplateBody? Template, string? Page,
-    string? Audience, long? AudienceRef);
+    string? Audience, long? AudienceRef, long? ArticleId = null, long? ImageId = null);
 
 public sealed record ScheduleRequest(DateTimeOffset? At);
 
@@ -37,7 +37,14 @@ public sealed record BroadcastDetailDto(BroadcastDto Broadcast, IReadOnlyList<Br
     IReadOnlyList<UnreachableDto> Unreachable);
 
 /// <summary>The stored content of a broadcast (jsonb), one shape for every kind.</summary>
-public sealed record BroadcastContent(string? Text, NewsLink? News, TemplateBody? Template, string? Page);
+public sealed record BroadcastContent(string? Text, NewsLink? News, TemplateBody? Template, string? Page,
+    ArticleRef? Article = null, ImageRef? Image = null);
+
+/// <summary>The article an mpnews broadcast sends: its title, as composed, and the draft's media_id at WeChat.</summary>
+public sealed record ArticleRef(long Id, string Title, string DraftMediaId);
+
+/// <summary>The image an image broadcast sends: its URL and permanent media_id at WeChat.</summary>
+public sealed record ImageRef(long Id, string Url, string MediaId);
 
 
 internal static class KepuJson

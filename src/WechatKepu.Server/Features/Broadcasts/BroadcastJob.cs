@@ -19,7 +19,7 @@ namespace WechatKepu.Server.Features.Broadcasts;
 /// </summary>
 public sealed class BroadcastJob(
     BroadcastStore store, BroadcastReach reach, DeliveryEngine engine, Npgsql.NpgsqlDataSource db, WechatClients clients, IOptions<WechatOptions> wechat,
-    IBackgroundJobClient jobs, TimeProvider clock, ILogger<BroadcastJob> log)
+    IOptions<BroadcastOptions> quota, IBackgroundJobClient jobs, Delivery.DeliveryJobs deliveryJobs, TimeProvider clock, ILogger<BroadcastJob> log)
 {
     [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(long id, CancellationToken ct)
@@ -55,7 +55,7 @@ public sealed class BroadcastJob(
                 return;
             }
 
-            var capped = await store.MassSendsThisMonthAsync(b.AppId, id, now, ct) >= BroadcastsApi.MonthlyMassCap;
+            var capped = await store.MassSendsSinceAsync(b.AppId, id, quota.Value.PeriodStart(now), ct) >= quota.Value.MassQuota;
             if (!await store.ClaimAsync(id, now, ct))
             {
                 return;
@@ -63,7 +63,7 @@ public sealed class BroadcastJob(
 
             if (capped)
             {
-                await store.FinishAsync(id, BroadcastStatus.Failed, null, null, "本月群发次数已用完", now, ct);
+                await store.FinishAsync(id, BroadcastStatus.Failed, null, null, $"{quota.Value.PeriodName}群发次数已用完", now, ct);
                 return;
             }
 
@@ -110,6 +110,11 @@ public sealed class BroadcastJob(
         }
 
         await tx.CommitAsync(ct);
+        if (created is not null)
+        {
+            // Start sending now rather than at the next delivery tick.
+            deliveryJobs.Kick(created.CampaignId);
+        }
     }
 
     private async Task SendMassAsync(WechatApiClient client, BroadcastRow b, BroadcastContent content, CancellationToken ct)
@@ -117,7 +122,7 @@ public sealed class BroadcastJob(
         var filter = b.Audience == BroadcastAudience.All ? MassFilter.All : MassFilter.Tag((int)b.AudienceRef!.Value);
         try
         {
-            var sent = await client.MassSendAllAsync(new MassSendAllRequest(filter, MassContent.TextMessage(Text(content)), ClientMsgId(b.Id)), ct);
+            var sent = await client.MassSendAllAsync(new MassSendAllRequest(filter, Mass(content), ClientMsgId(b.Id)), ct);
             await store.FinishAsync(b.Id, BroadcastStatus.Sent, sent.MsgId, sent.MsgDataId, null, clock.GetUtcNow(), ct);
         }
         catch (WechatApiException e) when (e.Kind == WechatErrorKind.AlreadySent)
@@ -219,8 +224,21 @@ public sealed class BroadcastJob(
             return;
         }
 
-        await client.MassPreviewAsync(new MassPreviewRequest(MassContent.TextMessage(Text(content)), openid), ct);
+        await client.MassPreviewAsync(new MassPreviewRequest(content switch
+        {
+            { Article: { } article } => MassContent.News(article.DraftMediaId),
+            { Image: { } image } => MassContent.ImagePreview(image.MediaId),
+            _ => MassContent.TextMessage(Text(content)),
+        }, openid), ct);
     }
+
+    /// <summary>What a mass send carries: the article's draft, the image's media_id, or text.</summary>
+    private MassContent Mass(BroadcastContent c) => c switch
+    {
+        { Article: { } article } => MassContent.News(article.DraftMediaId),
+        { Image: { } image } => MassContent.ImageMessage([image.MediaId]),
+        _ => MassContent.TextMessage(Text(c)),
+    };
 
     private TemplateSendRequest Template(BroadcastRow b, BroadcastContent content, string openid)
     {

@@ -16,13 +16,10 @@ namespace WechatKepu.Server.Features.Broadcasts;
 
 public static class BroadcastsApi
 {
-    /// <summary>WeChat allows a service account four mass sends to all followers or a tag per month.</summary>
-    public const int MonthlyMassCap = 4;
-
     /// <summary>WeChat's mass-send frequency limit per account.</summary>
     public const int MassPerMinute = 60;
 
-    private static readonly string[] Kinds = [BroadcastKind.Text, BroadcastKind.News, BroadcastKind.Template];
+    private static readonly string[] Kinds = [BroadcastKind.Text, BroadcastKind.News, BroadcastKind.Template, BroadcastKind.Mpnews, BroadcastKind.Image];
 
     /// <summary>
     /// Since 2023-05-04 WeChat shows no first/remark and at most 20 characters of a keyword on one line: a
@@ -41,6 +38,8 @@ public static class BroadcastsApi
         var read = app.MapGroup("/api/console/broadcasts").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
         read.MapGet("", ListAsync);
         read.MapGet("/{id:long}", GetAsync);
+        read.MapGet("/quota", GetQuotaAsync).WithSummary("Mass sends left in the period (4 a month for a service account, 1 a day for a subscription account)");
+        read.MapGet("/tags", TagsAsync).WithSummary("The account's WeChat tags (tags/get) with their follower counts, to choose an audience by name");
         var write = app.MapGroup("/api/console/broadcasts").WithTags("Console").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken();
         write.MapPost("", CreateAsync);
         write.MapPost("/{id:long}/preview", PreviewAsync).WithSummary("Sends the broadcast to the staff member's own openid");
@@ -56,6 +55,41 @@ public static class BroadcastsApi
         return new BroadcastDto(b.Id, b.AppId, b.Title, b.Kind, JsonDocument.Parse(b.Content).RootElement.Clone(), b.Audience, b.AudienceRef,
             b.Status, T(b.ScheduledAt), T(b.StartedAt), T(b.FinishedAt), b.MsgId, b.Error, b.TotalCount, b.FilterCount, b.SentCount,
             b.ErrorCount, b.CreatedByName, T(b.CreatedAt)!.Value, b.Recipients, b.RecipientsSent, b.RecipientsFailed);
+    }
+
+    /// <summary>The quota left for mass sends, counted from our own mass broadcasts WeChat accepted (other than <paramref name="exceptId"/>).</summary>
+    internal static async Task<MassQuotaDto> QuotaAsync(BroadcastStore store, BroadcastOptions quota, string appId, long exceptId, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var used = await store.MassSendsSinceAsync(appId, exceptId, quota.PeriodStart(now), ct);
+        var left = Math.Max(0, quota.MassQuota - used);
+        var per = quota.MassQuotaPeriod == "day" ? "每天" : "每月";
+        return new MassQuotaDto(quota.MassQuotaPeriod, quota.MassQuota, used, left,
+            $"{per}可群发 {quota.MassQuota} 次（全部关注者或按标签），{quota.PeriodName}已用 {used} 次，还剩 {left} 次。");
+    }
+
+    private static async Task<Results<Ok<MassQuotaDto>, ValidationProblem>> GetQuotaAsync(
+        string? appId, BroadcastStore store, IOptions<BroadcastOptions> quota, IOptions<WechatOptions> wechat, TimeProvider clock, CancellationToken ct) =>
+        ArticlesApi.AccountOf(appId, wechat.Value) is { } app
+            ? TypedResults.Ok(await QuotaAsync(store, quota.Value, app, 0, clock.GetUtcNow(), ct))
+            : Problems.Validation(new Dictionary<string, string[]> { ["appId"] = ["请选择已配置的公众号"] });
+
+    private static async Task<Results<Ok<List<WechatKepu.Wechat.Api.Models.Tags.Tag>>, ValidationProblem, ProblemHttpResult>> TagsAsync(
+        string? appId, WechatClients clients, IOptions<WechatOptions> wechat, CancellationToken ct)
+    {
+        if (ArticlesApi.AccountOf(appId, wechat.Value) is not { } app)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["appId"] = ["请选择已配置的公众号"] });
+        }
+
+        try
+        {
+            return TypedResults.Ok((await clients.ForOfficialAccount(app).GetTagsAsync(ct)).Tags.OrderBy(t => t.Name, StringComparer.Ordinal).ToList());
+        }
+        catch (WechatApiException e)
+        {
+            return ArticlesApi.Refused("没有读到公众号的标签", e);
+        }
     }
 
     private static async Task<Ok<List<BroadcastDto>>> ListAsync(BroadcastStore store, CancellationToken ct) =>
@@ -91,7 +125,8 @@ public static class BroadcastsApi
     }
 
     private static async Task<Results<Created<BroadcastDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        BroadcastRequest? r, HttpContext http, BroadcastStore store, ConsoleStore console, IOptions<WechatOptions> wechat,
+        BroadcastRequest? r, HttpContext http, BroadcastStore store, ArticleStore articles, Data.Templates.TemplateStore templates, ConsoleStore console,
+        IOptions<WechatOptions> wechat,
         TimeProvider clock, Npgsql.NpgsqlDataSource db, CancellationToken ct)
     {
         var errors = new Errors();
@@ -105,7 +140,7 @@ public static class BroadcastsApi
         var kind = r?.Kind;
         if (kind is null || !Kinds.Contains(kind))
         {
-            errors.Add("kind", "消息类型须为 text（文字）、news（图文链接）或 template（模板消息）");
+            errors.Add("kind", "消息类型须为 text（文字）、news（图文链接）、template（模板消息）、mpnews（图文）或 image（图片）");
         }
 
         var page = errors.Text("page", r?.Page, "小程序页面", 200, required: false);
@@ -142,7 +177,38 @@ public static class BroadcastsApi
                     errors.Add("template.data", hiddenOrCut);
                 }
 
+                // A template from the library is checked field by field by WeChat's rule for each kind (thing ≤ 20, time…).
+                if (templateId is not null && appId is not null && data.Count > 0 && await templates.FindAsync(appId, templateId, ct) is { } known)
+                {
+                    foreach (var (key, messages) in Templates.TemplateFields.CheckAll(Templates.TemplateLibrary.FieldsOf(known), data))
+                    {
+                        errors.Add("template." + key, messages[0]);
+                    }
+                }
+
                 content = new BroadcastContent(null, null, new TemplateBody(templateId, data), page);
+                break;
+            case BroadcastKind.Mpnews:
+                if (r?.ArticleId is not > 0 || await articles.ArticleAsync(r.ArticleId.Value, ct) is not { } article || article.AppId != appId)
+                {
+                    errors.Add("articleId", "请选择已保存的图文");
+                }
+                else
+                {
+                    content = new BroadcastContent(null, null, null, null, Article: new ArticleRef(article.Id, article.Title, article.DraftMediaId));
+                }
+
+                break;
+            case BroadcastKind.Image:
+                if (r?.ImageId is not > 0 || await articles.AssetAsync(r.ImageId.Value, ct) is not { MediaId: { } mediaId } image || image.AppId != appId)
+                {
+                    errors.Add("imageId", "请选择已上传的图片（封面类图片）");
+                }
+                else
+                {
+                    content = new BroadcastContent(null, null, null, null, Image: new ImageRef(image.Id, image.Url, mediaId));
+                }
+
                 break;
         }
 
@@ -150,6 +216,10 @@ public static class BroadcastsApi
         if (audience is null || !Audiences.Contains(audience))
         {
             errors.Add("audience", "发送对象须为 all（全部关注者）、tag（标签）、topic（提醒主题）或 session（场次家长）");
+        }
+        else if (kind is BroadcastKind.Mpnews or BroadcastKind.Image && audience is not (BroadcastAudience.All or BroadcastAudience.Tag))
+        {
+            errors.Add("audience", "图文和图片只能群发给全部关注者或某个标签");
         }
         else if (audience == BroadcastAudience.All ? r!.AudienceRef is not null : r!.AudienceRef is not > 0)
         {
@@ -184,7 +254,8 @@ public static class BroadcastsApi
             return topicProblem;
         }
 
-        var id = await store.CreateAsync(new NewBroadcast(appId!, title!, kind!, JsonSerializer.Serialize(content, KepuJson.Web), audience!, r!.AudienceRef),
+        var id = await store.CreateAsync(new NewBroadcast(appId!, title!, kind!, JsonSerializer.Serialize(content, KepuJson.Web), audience!, r!.AudienceRef,
+                content?.Article?.Id),
             actor, clock.GetUtcNow(), ct);
         return TypedResults.Created($"/api/console/broadcasts/{id}", Dto((await store.GetAsync(id, ct))!));
     }
@@ -234,8 +305,8 @@ public static class BroadcastsApi
     }
 
     private static async Task<Results<Ok<BroadcastDto>, ValidationProblem, ProblemHttpResult>> ScheduleAsync(
-        long id, ScheduleRequest? request, HttpContext http, BroadcastStore store, ConsoleStore console, IBackgroundJobClient jobs, TimeProvider clock,
-        CancellationToken ct)
+        long id, ScheduleRequest? request, HttpContext http, BroadcastStore store, ConsoleStore console, IOptions<BroadcastOptions> quota,
+        IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is not { } b)
         {
@@ -260,9 +331,9 @@ public static class BroadcastsApi
             return NotDraft();
         }
 
-        if (b.IsMass && b.Kind != BroadcastKind.Template && await store.MassSendsThisMonthAsync(b.AppId, id, now, ct) >= MonthlyMassCap)
+        if (b.IsMass && b.Kind != BroadcastKind.Template && await QuotaAsync(store, quota.Value, b.AppId, id, now, ct) is { Left: 0 } spent)
         {
-            return Problems.Problem(409, "monthly_cap", "本月群发次数已用完", $"每个公众号每月最多群发 {MonthlyMassCap} 次（全部关注者或按标签）。");
+            return Problems.Problem(409, "monthly_cap", $"{quota.Value.PeriodName}群发次数已用完", spent.Summary);
         }
 
         // Beyond one session's parents (all followers, a tag, a topic's subscribers) an organiser's

@@ -8,16 +8,19 @@ public static class BroadcastsSetup
 {
     public static IServiceCollection AddBroadcasts(this IServiceCollection services)
     {
+        services.AddOptions<BroadcastOptions>().BindConfiguration(BroadcastOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BroadcastStore>();
+        services.AddSingleton<ArticleStore>();
         services.AddSingleton<BroadcastReach>();
         services.AddSingleton<BroadcastJob>();
         services.AddSingleton<ICampaignsEnded, BroadcastCampaignsEnded>();
         return services;
     }
 
-    public static WebApplication MapBroadcasts(this WebApplication app)
+    public static IEndpointRouteBuilder MapBroadcasts(this IEndpointRouteBuilder app)
     {
         app.MapBroadcastsApi();
+        app.MapArticlesApi();
         return app;
     }
 }

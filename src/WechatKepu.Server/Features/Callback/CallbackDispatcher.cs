@@ -171,6 +171,12 @@ public sealed class CallbackDispatcher(
         {
             total_count = m.TotalCount, filter_count = m.FilterCount, sent_count = m.SentCount, error_count = m.ErrorCount,
         }))],
+        // A freepublish task's outcome, keyed by publish_id (kept in msg_id); status is publish_status (0 = published).
+        WechatPublishJobFinishEvent j => [new ReceiptRecord("publish", j.PublishId, null,
+            (j.PublishStatus ?? -1).ToString(System.Globalization.CultureInfo.InvariantCulture), JsonSerializer.Serialize(new
+            {
+                publish_status = j.PublishStatus, article_id = j.ArticleId, article_url = j.Articles.FirstOrDefault()?.ArticleUrl, fail_idx = j.FailedIndexes,
+            }))],
         WechatSubscribeMsgPopupEvent p => p.Items.Select(i => new ReceiptRecord("subscribe_popup", null, i.TemplateId, i.SubscribeStatusString,
             JsonSerializer.Serialize(new { popup_scene = i.PopupScene }))).ToArray(),
         WechatSubscribeMsgChangeEvent c => c.Items.Select(i => new ReceiptRecord("subscribe_change", null, i.TemplateId, i.SubscribeStatusString, "{}")).ToArray(),

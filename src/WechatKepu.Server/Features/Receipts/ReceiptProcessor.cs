@@ -19,7 +19,7 @@ namespace WechatKepu.Server.Features.Receipts;
 /// together with the mini-program's own report of the same tap, a reject in settings zeroes the balance.
 /// </summary>
 public sealed class ReceiptProcessor(
-    ReceiptStore receipts, DeliveryReceipts deliveries, BroadcastStore broadcasts, GrantStore grants, IOptions<WechatOptions> wechat,
+    ReceiptStore receipts, DeliveryReceipts deliveries, BroadcastStore broadcasts, ArticleStore articles, GrantStore grants, IOptions<WechatOptions> wechat,
     TimeProvider clock, ILogger<ReceiptProcessor> logger)
     : IReceiptHandler
 {
@@ -36,6 +36,11 @@ public sealed class ReceiptProcessor(
                 await FinishBroadcastAsync(r, r.MsgId!, cancellationToken);
                 done.Add(r.Id);
             }
+            else if (r.Kind == "publish" && r.MsgId is { Length: > 0 } publishId)
+            {
+                await FinishPublishAsync(r, publishId, cancellationToken);
+                done.Add(r.Id);
+            }
             else if (r.Kind is "subscribe_popup" or "subscribe_change")
             {
                 var longTerm = wechat.Value.MiniProgram.Templates.Any(t => t.LongTerm && t.Id == r.TemplateId);
@@ -50,6 +55,33 @@ public sealed class ReceiptProcessor(
         }
 
         await receipts.MarkProcessedAsync(done, now, cancellationToken);
+    }
+
+    /// <summary>PUBLISHJOBFINISH: status 0 published (with the article's URL); 1 still publishing (a later push settles it); otherwise failed.</summary>
+    private async Task FinishPublishAsync(ReceiptRow r, string publishId, CancellationToken cancellationToken)
+    {
+        using var payload = JsonDocument.Parse(r.Payload);
+        var status = payload.RootElement.TryGetProperty("publish_status", out var s) && s.TryGetInt32(out var n) ? n : -1;
+        if (status == 1)
+        {
+            return;
+        }
+
+        var url = payload.RootElement.TryGetProperty("article_url", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+        var error = status switch
+        {
+            0 => null,
+            2 => "原创声明审核未通过（微信发布状态 2）",
+            4 => "微信平台审核未通过（微信发布状态 4）",
+            5 => "发布成功后已被删除（微信发布状态 5）",
+            6 => "发布成功后被微信封禁（微信发布状态 6）",
+            _ => $"发布失败（微信发布状态 {status}）",
+        };
+        if (await articles.RecordPublishFinishedAsync(r.AppId, publishId, status == 0, url, error, new DateTimeOffset(r.ReceivedAt, TimeSpan.Zero),
+                cancellationToken) is null)
+        {
+            logger.LogInformation("PUBLISHJOBFINISH {PublishId} of {AppId} matches no article being published", publishId, r.AppId);
+        }
     }
 
     private async Task FinishBroadcastAsync(ReceiptRow r, string msgId, CancellationToken cancellationToken)

@@ -72,6 +72,22 @@ export const listBroadcasts = () => get(`${C}/broadcasts`);
 export const createBroadcast = body => request('POST', `${C}/broadcasts`, body);
 export const getBroadcast = id => get(`${C}/broadcasts/${enc(id)}`);
 /** action: preview, schedule, confirm or cancel. */
+export const templateLibrary = () => get(`${C}/templates`);
+export const broadcastTags = () => get(`${C}/broadcasts/tags`);
+export const broadcastQuota = () => get(`${C}/broadcasts/quota`);
+export const listMedia = purpose => get(`${C}/media?${query({ purpose })}`);
+export const listArticles = () => get(`${C}/articles`);
+export const getArticle = id => get(`${C}/articles/${enc(id)}`);
+export const createArticle = body => request('POST', `${C}/articles`, body);
+export const publishArticle = id => request('POST', `${C}/articles/${enc(id)}/publish`, {});
+
+// An image as multipart/form-data (purpose body | cover); the server checks its bytes and size before WeChat sees it.
+export function uploadMedia(purpose, file) {
+  const form = new FormData();
+  form.append('purpose', purpose);
+  form.append('file', file);
+  return request('POST', `${C}/media`, form);
+}
 export const broadcastAction = (id, action, body) => request('POST', `${C}/broadcasts/${enc(id)}/${action}`, body);
 
 // Template library (both accounts' template lists, synced from WeChat)

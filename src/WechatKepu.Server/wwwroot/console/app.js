@@ -9,6 +9,7 @@ import { sessionPage } from './pages/session.js';
 import { checkinPage } from './pages/checkin.js';
 import { followersPage } from './pages/followers.js';
 import { broadcastsPage, broadcastPage } from './pages/broadcasts.js';
+import { articlesPage } from './pages/articles.js';
 import { topicsPage } from './pages/topics.js';
 import { templatesPage } from './pages/templates.js';
 import { repliesPage } from './pages/replies.js';
@@ -27,6 +28,7 @@ const routes = [
   [/^#\/broadcasts$/, broadcastsPage],
   [/^#\/broadcast\/(\d+)$/, (p, id) => broadcastPage(id)],
   [/^#\/templates$/, templatesPage],
+  [/^#\/articles$/, articlesPage],
   [/^#\/topics$/, topicsPage],
   [/^#\/replies$/, repliesPage],
   [/^#\/menu$/, wechatMenuPage],
