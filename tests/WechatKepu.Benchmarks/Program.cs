@@ -20,6 +20,7 @@ public static class Program
     {
         ["signups"] = Load.SignupRace.RunAsync,
         ["delivery-load"] = Delivery.DeliveryLoadTest.RunAsync,
+        ["scale"] = Scale.ScaleBenchmark.RunAsync,
     };
 
     /// <summary>
@@ -32,6 +33,11 @@ public static class Program
         {
             Console.WriteLine(string.Join('\n', LoadTests.Keys));
             return 0;
+        }
+
+        if (args is ["dataset", var size])
+        {
+            return await Scale.ScaleBenchmark.GenerateAsync(size);
         }
 
         if (args.Length > 0 && LoadTests.TryGetValue(args[0], out var run))
