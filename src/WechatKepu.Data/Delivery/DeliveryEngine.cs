@@ -238,9 +238,12 @@ public sealed class DeliveryEngine(NpgsqlDataSource dataSource, string? miniProg
         FROM delivery_campaigns WHERE id = @id
         """;
 
+    // The rows still kept and the counts of those purged (0020_delivery_outcomes.sql): each row is in one of them.
     private const string CountsSql = """
-        SELECT status, channel, errcode, count(*)::int AS count
-        FROM deliveries WHERE campaign_id = @id
+        SELECT status, channel, errcode, sum(count)::int AS count
+        FROM (SELECT status, channel, errcode, count(*) AS count FROM deliveries WHERE campaign_id = @id GROUP BY status, channel, errcode
+              UNION ALL
+              SELECT status, channel, errcode, count FROM delivery_outcomes WHERE campaign_id = @id) c
         GROUP BY status, channel, errcode ORDER BY status, channel, errcode NULLS FIRST
         """;
 

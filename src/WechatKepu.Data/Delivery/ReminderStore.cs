@@ -118,10 +118,13 @@ public sealed class ReminderStore(NpgsqlDataSource dataSource)
 
     private const string SessionNoticesSql = """
         SELECT c.id, c.kind, c.title, c.status, c.created_at, c.mp_data::text AS mp_data, c.oa_data::text AS oa_data,
-               count(d.id) FILTER (WHERE d.status = 'sent')::int AS sent, count(d.id)::int AS total
-        FROM delivery_campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id
+               (d.sent + coalesce(o.sent, 0))::int AS sent, (d.total + coalesce(o.total, 0))::int AS total
+        FROM delivery_campaigns c
+        CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE status = 'sent') AS sent, count(*) AS total FROM deliveries WHERE campaign_id = c.id) d
+        CROSS JOIN LATERAL (SELECT sum(count) FILTER (WHERE status = 'sent') AS sent, sum(count) AS total
+                            FROM delivery_outcomes WHERE campaign_id = c.id) o
         WHERE c.session_id = @sessionId
-        GROUP BY c.id ORDER BY c.id
+        ORDER BY c.id
         """;
 
     /// <summary>The reminders and notices planned for a session's parents, oldest first.</summary>

@@ -1,4 +1,6 @@
 using Hangfire;
+using Microsoft.Extensions.Options;
+using WechatKepu.Data.Delivery;
 using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Infrastructure;
 
@@ -42,4 +44,31 @@ public sealed class DeliveryJobs(ReminderPlanner planner, DeliveryDispatcher dis
     public static RecurringJobDefinition Tick(DeliveryOptions options) =>
         new(TickJobId, options.TickCron, (manager, cron, jobOptions) =>
             manager.AddOrUpdate<DeliveryJobs>(TickJobId, j => j.TickAsync(CancellationToken.None), cron, jobOptions));
+}
+
+/// <summary>
+/// Keeps the delivery table bounded: the rows of campaigns finished more than <see cref="DeliveryOptions.RowRetention"/>
+/// ago become counts by outcome (<see cref="DeliveryPurge"/>). Short batches, each its own transaction, on
+/// rows no sender, receipt or callback touches any more.
+/// </summary>
+public sealed class DeliveryPurgeJob(DeliveryPurge purge, TimeProvider clock, IOptions<DeliveryOptions> options, ILogger<DeliveryPurgeJob> logger)
+{
+    public const string Id = "delivery-row-purge";
+
+    /// <summary>Rows a statement deletes.</summary>
+    public const int Batch = 5000;
+
+    // 03:45 Asia/Shanghai, after the inbound purge, when nothing is sent (quiet hours).
+    public static RecurringJobDefinition Definition { get; } = new(Id, "45 3 * * *",
+        (manager, cron, jobOptions) => manager.AddOrUpdate<DeliveryPurgeJob>(Id, j => j.RunAsync(CancellationToken.None), cron, jobOptions));
+
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task<long> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var deleted = await purge.PurgeAsync(now - options.Value.RowRetention, Batch, now, cancellationToken);
+        logger.LogInformation("Purged {Count} delivery rows of finished campaigns (their counts are kept)", deleted);
+        return deleted;
+    }
 }

@@ -53,6 +53,13 @@ public sealed class DeliveryOptions
     [Required]
     public string TickCron { get; set; } = "* * * * *";
 
+    /// <summary>
+    /// How long after a campaign finished its rows are kept (retries, receipts and the report's failure list);
+    /// then the nightly purge keeps only its counts by outcome (0020_delivery_outcomes.sql).
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan RowRetention { get; set; } = TimeSpan.FromDays(30);
+
     public QuietHours QuietHours => new(QuietHoursStart, QuietHoursEnd);
 
     /// <summary>The delay before attempt <paramref name="attempts"/> + 1: base × 2^(attempts − 1), capped.</summary>

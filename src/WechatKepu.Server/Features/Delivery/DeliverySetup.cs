@@ -19,6 +19,9 @@ public static class DeliverySetup
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DeliveryReceipts>();
         services.AddTransient<DeliveryJobs>();
+        services.AddSingleton<DeliveryPurge>();
+        services.AddTransient<DeliveryPurgeJob>();
+        services.AddSingleton(DeliveryPurgeJob.Definition);
         services.AddSingleton(sp => DeliveryJobs.Tick(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         return services;
     }
