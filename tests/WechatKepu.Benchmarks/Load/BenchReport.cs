@@ -22,4 +22,10 @@ public static class BenchReport
 
         Console.WriteLine($"<!-- bench:end {id} -->");
     }
+
+    /// <summary>
+    /// One figure of one data size (issue 21): <c>.ci/bench</c> gathers these lines from every load test into one
+    /// table of figures against size. The callback load test (its own program) prints the same line.
+    /// </summary>
+    public static void Figure(string figure, string size, string value) => Console.WriteLine($"bench-figure\t{figure}\t{size}\t{value}");
 }
