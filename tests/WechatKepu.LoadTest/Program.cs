@@ -32,9 +32,11 @@ public static class Program
         var o = Options.Parse(args);
         var root = Path.Combine(Path.GetTempPath(), "kepu-loadtest");
         Directory.CreateDirectory(root);
-        await using var pg = await EmbeddedPostgres.StartAsync(Path.Combine(root, "pg"), "kepu_load",
+        // --pg-root and --database: run on that cluster's database (a data set's copy of the benchmarks, issue 21)
+        // and keep it.
+        await using var pg = await EmbeddedPostgres.StartAsync(o.PgRoot ?? Path.Combine(root, "pg"), "kepu_load",
             new EmbeddedPostgresOptions { Durable = o.Durable, MaxConnections = 200 });
-        var db = "load_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+        var db = o.Database ?? "load_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
         await pg.EnsureDatabaseAsync(db);
         var connectionString = pg.ConnectionString(db);
         var aesKey = WechatPlatform.NewEncodingAesKey();
@@ -81,7 +83,10 @@ public static class Program
                 await server.WaitForExitAsync();
             }
 
-            await pg.DropDatabaseAsync(db);
+            if (o.Database is null)
+            {
+                await pg.DropDatabaseAsync(db);
+            }
         }
     }
 
@@ -189,6 +194,14 @@ public static class Program
         Console.WriteLine($"server RSS  {rssKb / 1024} MB at end, peak {peakKb / 1024} MB");
         Console.WriteLine($"inbound rows {rows:N0} (warm-up + run; one per distinct MsgId)");
         Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        if (o.Size is { } size)
+        {
+            // The line the benchmarks' BenchReport.Figure prints: .ci/bench gathers them into one table against size.
+            var cell = FormattableString.Invariant(
+                $"{run.Count / run.Seconds:F0}/s, p50 {Ms(0.50):F1} ms, **p99 {Ms(0.99):F1} ms**, CPU {(after.Server - before.Server).TotalMicroseconds / Math.Max(1, run.Count):F0} / ") +
+                FormattableString.Invariant($"{(after.Postgres - before.Postgres).TotalMicroseconds / Math.Max(1, run.Count):F0} µs, {peakKb / 1024} MB, {run.Errors} errors");
+            Console.WriteLine(FormattableString.Invariant($"bench-figure\tcallback, claim included ({o.Connections} conn.)\t{size}\t{cell}\t{Ms(0.99)}\tp99"));
+        }
     }
 
     private static Process StartServer(string dll, string url, string connectionString, string aesKey)
@@ -282,7 +295,8 @@ public static class Program
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private sealed record Options(int Connections, int Duration, int Warmup, int ExpectedRate, int MaxRequests, bool Durable, string ServerDll)
+    private sealed record Options(int Connections, int Duration, int Warmup, int ExpectedRate, int MaxRequests, bool Durable, string ServerDll,
+        string? PgRoot, string? Database, string? Size)
     {
         public static Options Parse(string[] args)
         {
@@ -296,7 +310,7 @@ public static class Program
 
             var dll = Get("--server-dll") ?? Path.Combine(repo ?? ".", "src/WechatKepu.Server/bin/Release/net10.0/WechatKepu.Server.dll");
             return new Options(Int("--connections", 32), Int("--duration", 10), Int("--warmup", 10), Int("--expected-rate", 25_000),
-                Int("--max-requests", 600_000), Get("--durable") != "false", dll);
+                Int("--max-requests", 600_000), Get("--durable") != "false", dll, Get("--pg-root"), Get("--database"), Get("--size"));
         }
     }
 }

@@ -28,11 +28,15 @@ public static class DeliveryLoadTest
     public static async Task<int> RunAsync(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        // database=NAME: the campaign goes out on that database of the cluster (a data set's copy, issue 21),
+        // kept afterwards; size=LABEL labels the figures for the table against size. The rest are settings.
         var settings = args.Skip(1).Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var given = settings.Remove("database", out var named) ? named : null;
+        var size = settings.Remove("size", out var label) ? label : null;
 
         var root = Path.Combine(RepoRoot.Find(), ".data", "pg-bench");
         await using var postgres = await EmbeddedPostgres.StartAsync(root, "postgres", new EmbeddedPostgresOptions { Durable = true });
-        var database = $"bench_{Guid.NewGuid():N}"[..20];
+        var database = given ?? $"bench_{Guid.NewGuid():N}"[..20];
         await postgres.EnsureDatabaseAsync(database);
         var connectionString = postgres.ConnectionString(database);
 
@@ -133,7 +137,19 @@ public static class DeliveryLoadTest
         Console.WriteLine($"simulator + load test CPU  {ownCpu.TotalSeconds:F1} s");
         Console.WriteLine($"machine load average       {load} ({Environment.ProcessorCount} cores)");
         Console.WriteLine($"backend RSS idle / peak    {idleRss:F0} MB / {server.PeakMemoryMb():F0} MB");
-        await postgres.DropDatabaseAsync(database);
+        if (size is not null)
+        {
+            BenchReport.Figure("delivery campaign to every follower of the size (exactly once?)", size,
+                FormattableString.Invariant($"{count:N0} recipients, **{count / total.TotalSeconds:F0}/s**, exactly once: {(exactlyOnce ? "yes" : "NO")}, ") +
+                FormattableString.Invariant($"server CPU {serverCpu.TotalMilliseconds * 1000 / count:F0} µs a delivery, RSS idle {idleRss:F0} / peak {server.PeakMemoryMb():F0} MB"),
+                count / total.TotalSeconds, "rate");
+        }
+
+        if (given is null)
+        {
+            await postgres.DropDatabaseAsync(database);
+        }
+
         return exactlyOnce ? 0 : 1;
     }
 

@@ -28,8 +28,12 @@ public static class SignupRace
         var waitlist = Arg(args, "--waitlist", 200);
         var connections = Arg(args, "--connections", 64);
 
+        // --database: race on that database of the cluster (a data set's copy, issue 21) and keep it; --size
+        // labels the figures for the table of figures against size.
+        var given = TextArg(args, "--database");
+        var size = TextArg(args, "--size");
         await using var pg = await EmbeddedPostgres.StartAsync(Path.Combine(RepoRoot.Find(), ".data", "pg-bench"), "postgres");
-        var db = $"bench_signups_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        var db = given ?? $"bench_signups_{DateTime.UtcNow:yyyyMMddHHmmss}";
         await pg.EnsureDatabaseAsync(db);
         await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { RecordBodies = false });
         sim.Simulator.AddAccount("wxbenchmp", "bench-secret");
@@ -150,20 +154,35 @@ public static class SignupRace
         var overbooked = confirmedRows > places || confirmedRows != confirmedCount || waitRows != waitCount;
 
         var throughput = parents / clock.Elapsed.TotalSeconds;
-        BenchReport.Section("signups", "Sign-up race (issue 5)",
-            $"dotnet run -c Release --project tests/WechatKepu.Benchmarks -- signups --parents {parents} --places {places} --waitlist {waitlist} --connections {connections}",
-        [
-            $"{parents} logged-in parents race for one session's {places} places (+{waitlist} waiting) over loopback HTTP; the backend is its own Release process on a durable (fsync on) PostgreSQL.",
-            "",
-            "| sign-ups | connections | wall time | throughput | p50 | p99 | max | outcomes | confirmed rows / places | server peak RSS |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-            $"| {parents} | {connections} | {clock.Elapsed.TotalSeconds:F2} s | {throughput:F0}/s | {latencies.Percentile(50):F1} ms | {latencies.Percentile(99):F1} ms | {latencies.Percentile(100):F1} ms | {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}"))} | {confirmedRows} / {places} | {server.PeakMemoryMb():F0} MB |",
-            "",
-            cpuLine,
-            "",
-            overbooked ? "**OVERBOOKED or counters inconsistent!**" : "No overbooking; the session's counters match its rows.",
-        ]);
-        await pg.DropDatabaseAsync(db);
+        if (size is not null)
+        {
+            BenchReport.Figure($"sign-up race ({connections} conn.; no overbooking: {(overbooked ? "NO" : "yes")})", size,
+                BenchReport.Cell(throughput, latencies.Percentile(50), latencies.Percentile(99), (cpuAfter.Server - cpuBefore.Server).TotalMicroseconds / parents,
+                    (cpuAfter.Postgres - cpuBefore.Postgres).TotalMicroseconds / parents, server.PeakMemoryMb()),
+                latencies.Percentile(99), "p99");
+        }
+        else
+        {
+            BenchReport.Section("signups", "Sign-up race (issue 5)",
+                $"dotnet run -c Release --project tests/WechatKepu.Benchmarks -- signups --parents {parents} --places {places} --waitlist {waitlist} --connections {connections}",
+            [
+                $"{parents} logged-in parents race for one session's {places} places (+{waitlist} waiting) over loopback HTTP; the backend is its own Release process on a durable (fsync on) PostgreSQL.",
+                "",
+                "| sign-ups | connections | wall time | throughput | p50 | p99 | max | outcomes | confirmed rows / places | server peak RSS |",
+                "|---|---|---|---|---|---|---|---|---|---|",
+                $"| {parents} | {connections} | {clock.Elapsed.TotalSeconds:F2} s | {throughput:F0}/s | {latencies.Percentile(50):F1} ms | {latencies.Percentile(99):F1} ms | {latencies.Percentile(100):F1} ms | {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}"))} | {confirmedRows} / {places} | {server.PeakMemoryMb():F0} MB |",
+                "",
+                cpuLine,
+                "",
+                overbooked ? "**OVERBOOKED or counters inconsistent!**" : "No overbooking; the session's counters match its rows.",
+            ]);
+        }
+
+        if (given is null)
+        {
+            await pg.DropDatabaseAsync(db);
+        }
+
         return overbooked ? 1 : 0;
     }
 
@@ -210,6 +229,8 @@ public static class SignupRace
         await using var checkpoint = new NpgsqlCommand("CHECKPOINT", settle);
         await checkpoint.ExecuteNonQueryAsync();
     }
+
+    private static string? TextArg(string[] args, string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
     private static int Arg(string[] args, string name, int fallback)
     {

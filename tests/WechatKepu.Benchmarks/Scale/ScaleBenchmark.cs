@@ -54,7 +54,7 @@ public static class ScaleBenchmark
         var (_, generated) = await DataSet.EnsureAsync(pg, size, Console.Out);
         if (generated > 0)
         {
-            BenchReport.Figure("data set generated (s)", size.Name, generated.ToString("F0", CultureInfo.InvariantCulture));
+            BenchReport.Figure("data set generated (s)", size.Name, generated.ToString("F0", CultureInfo.InvariantCulture), generated, "time");
         }
 
         var copyClock = Stopwatch.StartNew();
@@ -127,7 +127,7 @@ public static class ScaleBenchmark
         }
 
         await MeasureJobsAsync(dataSource, cpu, size);
-        BenchReport.Figure("server peak RSS, requests (MB)", size.Name, server.PeakMemoryMb().ToString("F0", CultureInfo.InvariantCulture));
+        BenchReport.Figure("server peak RSS over the requests (MB)", size.Name, server.PeakMemoryMb().ToString("F0", CultureInfo.InvariantCulture), server.PeakMemoryMb(), "RSS");
         return 0;
     }
 
@@ -140,8 +140,7 @@ public static class ScaleBenchmark
             var (rows, mb) = await conn.QuerySingleAsync<(long, double)>(
                 $"SELECT (SELECT count(*) FROM {table}), pg_total_relation_size('{table}') / 1048576.0");
             Console.WriteLine($"{table,-16} {rows,12:N0} rows {mb,9:F0} MB");
-            BenchReport.Figure($"{table} rows", size.Name, rows.ToString("N0", CultureInfo.InvariantCulture));
-            BenchReport.Figure($"{table} on disk (MB)", size.Name, mb.ToString("F0", CultureInfo.InvariantCulture));
+            BenchReport.Figure($"table {table}: rows, on disk with indexes", size.Name, FormattableString.Invariant($"{rows:N0}, {mb:F0} MB"), rows, "rows");
         }
     }
 
@@ -199,11 +198,9 @@ public static class ScaleBenchmark
         var pgPerOp = (after.Postgres - before.Postgres).TotalMicroseconds / count;
         Console.WriteLine($"{name,-44} {count / wall.TotalSeconds,8:F0}/s  p50 {latencies.Percentile(50),7:F1} ms  p99 {latencies.Percentile(99),7:F1} ms  " +
             $"server {perOp,7:F0} µs  PostgreSQL {pgPerOp,7:F0} µs a request  RSS ≤ {peakRss:F0} MB  errors {errors}");
-        BenchReport.Figure($"{name}: throughput (/s, {connections} conn.)", size.Name, (count / wall.TotalSeconds).ToString("F0", CultureInfo.InvariantCulture));
-        BenchReport.Figure($"{name}: p50 (ms)", size.Name, latencies.Percentile(50).ToString("F1", CultureInfo.InvariantCulture));
-        BenchReport.Figure($"{name}: p99 (ms)", size.Name, latencies.Percentile(99).ToString("F1", CultureInfo.InvariantCulture));
-        BenchReport.Figure($"{name}: CPU server / PostgreSQL (µs)", size.Name, $"{perOp:F0} / {pgPerOp:F0}");
-        BenchReport.Figure($"{name}: server RSS peak (MB)", size.Name, peakRss.ToString("F0", CultureInfo.InvariantCulture));
+        BenchReport.Figure($"{name} ({connections} conn.)", size.Name,
+            BenchReport.Cell(count / wall.TotalSeconds, latencies.Percentile(50), latencies.Percentile(99), perOp, pgPerOp, peakRss),
+            latencies.Percentile(99), "p99");
         if (errors > 0)
         {
             BenchReport.Figure($"{name}: errors", size.Name, errors.ToString(CultureInfo.InvariantCulture));
@@ -228,8 +225,9 @@ public static class ScaleBenchmark
             var wall = clock.Elapsed;
             var after = cpu.Read();
             Console.WriteLine($"{name,-44} {wall.TotalMilliseconds,9:F0} ms  PostgreSQL CPU {(after.Postgres - before.Postgres).TotalMilliseconds,7:F0} ms  ({what})");
-            BenchReport.Figure($"{name}: wall (ms)", size.Name, wall.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
-            BenchReport.Figure($"{name}: PostgreSQL CPU (ms)", size.Name, (after.Postgres - before.Postgres).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
+            BenchReport.Figure($"job: {name}", size.Name,
+                FormattableString.Invariant($"**{wall.TotalMilliseconds:F0} ms**, PostgreSQL CPU {(after.Postgres - before.Postgres).TotalMilliseconds:F0} ms ({what})"),
+                wall.TotalMilliseconds, "wall");
         }
 
         for (var round = 0; round < 2; round++)
