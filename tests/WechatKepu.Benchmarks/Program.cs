@@ -21,6 +21,7 @@ public static class Program
         ["signups"] = Load.SignupRace.RunAsync,
         ["delivery-load"] = Delivery.DeliveryLoadTest.RunAsync,
         ["scale"] = Scale.ScaleBenchmark.RunAsync,
+        ["peer-compare"] = Load.PeerCompare.RunAsync,
     };
 
     /// <summary>

@@ -33,6 +33,13 @@ public sealed class CallbackOptions
     [Range(1, 5000)]
     public int ClaimBatchSize { get; set; } = 512;
 
+    /// <summary>
+    /// Commit claims without waiting for PostgreSQL's WAL flush (<c>synchronous_commit = off</c> for the claim
+    /// alone): a PostgreSQL crash may forget the claims of its last ~0.6 s, so a retry of one of those messages
+    /// would be handled again. The trade and its measurement are in docs/benchmarks.md.
+    /// </summary>
+    public bool AsyncClaimCommit { get; set; }
+
     /// <summary>Claim statements in flight at once (each holds one connection).</summary>
     [Range(1, 64)]
     public int ClaimConcurrency { get; set; } = 2;

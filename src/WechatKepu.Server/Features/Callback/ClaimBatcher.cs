@@ -65,7 +65,7 @@ public sealed class ClaimBatcher(InboundStore store, TimeProvider clock, IOption
 
             try
             {
-                var won = await store.ClaimAsync(claims, clock.GetUtcNow(), _stopping.Token).ConfigureAwait(false);
+                var won = await store.ClaimAsync(claims, clock.GetUtcNow(), _stopping.Token, options.Value.AsyncClaimCommit).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Done.TrySetResult(won[i]);
