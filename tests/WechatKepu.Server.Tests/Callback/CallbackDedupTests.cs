@@ -98,3 +98,40 @@ public sealed class CallbackDedupTests(CallbackApp app) : IClassFixture<Callback
         Assert.Equal("来自另一实例的新回复", content);
     }
 }
+
+/// <summary>The callback server with claims committed without waiting for the WAL flush.</summary>
+public sealed class AsyncClaimCallbackApp : CallbackApp
+{
+    protected override void Configure(Microsoft.AspNetCore.Hosting.IWebHostBuilder b)
+    {
+        base.Configure(b);
+        b.UseSetting("Callback:AsyncClaimCommit", "true");
+    }
+}
+
+/// <summary><c>Callback:AsyncClaimCommit</c> changes when the claim is flushed, never what it decides.</summary>
+public sealed class AsyncClaimCommitTests(AsyncClaimCallbackApp app) : IClassFixture<AsyncClaimCallbackApp>
+{
+    [Fact]
+    public async Task With_the_claims_commit_asynchronous_concurrent_tries_and_a_later_retry_are_handled_once_with_one_reply()
+    {
+        const string topic = "异步提交主题";
+        await using (var conn = await app.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(conn, "INSERT INTO reminder_topics (app_id, name, template_id) VALUES (@a, @t, 'oa-tmpl-quiz')", new { a = CallbackApp.AppId, t = topic });
+        }
+
+        using var platform = app.Platform();
+        const string o = "o-async-claim-00000000000000";
+        var xml = platform.Text(o, $"订阅 {topic}");
+        var replies = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => platform.PostAsync(xml, CallbackMode.Safe)));
+
+        Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        Assert.Single(replies.Select(r => r.Xml).Distinct());
+        Assert.StartsWith($"已订阅「{topic}」", replies[0].Content);
+        Assert.Equal(1, await app.ScalarAsync<long>($"SELECT count(*) FROM wechat_inbound WHERE openid = '{o}'"));
+        Assert.Equal(replies[0].Xml, (await platform.PostAsync(xml, CallbackMode.Safe)).Xml);
+        Assert.Equal(1, await app.ScalarAsync<long>(
+            $"SELECT count(*) FROM topic_subscriptions ts JOIN reminder_topics t ON t.id = ts.topic_id JOIN followers f ON f.id = ts.follower_id WHERE t.name = '{topic}' AND f.openid = '{o}'"));
+    }
+}
