@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Npgsql;
 using WechatKepu.Data.Embedded;
+using WechatKepu.Testing;
 
 namespace WechatKepu.Benchmarks.Load;
 
@@ -36,6 +37,7 @@ public static partial class PeerCompare
             ["Wechat__OfficialAccounts__0__Token"] = Token,
             ["Wechat__OfficialAccounts__0__EncodingAESKey"] = AesKey,
             ["Jobs__RunServer"] = "false",
+            ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
         };
         foreach (var (k, v) in settings)
         {

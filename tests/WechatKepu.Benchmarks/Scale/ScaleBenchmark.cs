@@ -14,6 +14,7 @@ using WechatKepu.Data.Embedded;
 using WechatKepu.Data.Parents;
 using WechatKepu.LoadTest;
 using WechatKepu.Simulator;
+using WechatKepu.Testing;
 
 namespace WechatKepu.Benchmarks.Scale;
 
@@ -78,7 +79,8 @@ public static class ScaleBenchmark
             ["Wechat__OfficialAccounts__0__AppSecret"] = OaSecret,
             ["Wechat__OfficialAccounts__0__Token"] = "bench-token",
             ["Jobs__RunServer"] = "false",
-            // The one difference from Benchmark: staff cookies over plain HTTP (loopback, no TLS proxy in front).
+            // Testing rather than Benchmark for the one thing they differ in here: staff cookies over plain HTTP
+            // (loopback, no TLS proxy in front).
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
         };
         await using var server = await ServerProcess.StartAsync(environment);
@@ -258,20 +260,11 @@ public static class ScaleBenchmark
 
     private static async Task CreateAdminAsync(Dictionary<string, string> environment)
     {
-        var dll = Path.Combine(RepoRoot.Find(), "src", "WechatKepu.Server", "bin", "Release", "net10.0", "WechatKepu.Server.dll");
-        var psi = new ProcessStartInfo("dotnet", [dll, "--create-admin", "bench"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (k, v) in environment)
+        var result = await ServerProcess.RunAsync(new Dictionary<string, string>(environment) { ["KEPU_ADMIN_PASSWORD"] = AdminPassword },
+            "--create-admin", "bench");
+        if (result.Exit != 0)
         {
-            psi.Environment[k] = v;
-        }
-
-        psi.Environment["KEPU_ADMIN_PASSWORD"] = AdminPassword;
-        using var process = Process.Start(psi)!;
-        var output = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"--create-admin failed: {output}");
+            throw new InvalidOperationException($"--create-admin failed: {result}");
         }
     }
 
