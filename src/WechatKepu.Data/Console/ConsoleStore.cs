@@ -270,7 +270,9 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         return p;
     }
 
-    private const string SignupsSql = $"""
+    // One statement per filter, not "(@x IS NULL OR col = @x)": the generic plan of that form cannot use an index
+    // and read every sign-up of every session (issue 21: 51 ms on the 10x data set, against 0.3 ms).
+    private const string SignupsFromSql = $"""
         SELECT s.id, s.session_id, a.title AS activity_title, se.title AS session_title, se.starts_at, se.ends_at,
                c.name AS child_name, c.grade, c.birth_year_month, c.gender, c.school, g.name AS guardian_name, g.phone AS guardian_phone,
                s.party_id, s.status, s.created_at, s.promoted_at, s.cancelled_at, s.checked_in_at,
@@ -280,19 +282,28 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         JOIN activities a ON a.id = se.activity_id
         LEFT JOIN children c ON c.id = s.child_id
         LEFT JOIN guardians g ON g.user_id = s.user_id
-        WHERE (@sessionId::bigint IS NULL OR s.session_id = @sessionId)
-          AND (@activityId::bigint IS NULL OR se.activity_id = @activityId)
-          AND (@signupId::bigint IS NULL OR s.id = @signupId)
+        """;
+
+    private const string SignupsOrderSql = """
+
         ORDER BY se.starts_at, s.session_id,
                  CASE s.status WHEN 'checked_in' THEN 0 WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END,
                  s.waitlist_seq NULLS FIRST, s.created_at, s.id
         """;
 
-    /// <summary>Sign-ups of a session or of every session of an activity: places first, then the waiting list in order.</summary>
+    private const string SessionSignupsSql = SignupsFromSql + "\nWHERE s.session_id = @sessionId" + SignupsOrderSql;
+
+    private const string ActivitySignupsSql = SignupsFromSql + "\nWHERE se.activity_id = @activityId" + SignupsOrderSql;
+
+    private const string OneSignupSql = SignupsFromSql + "\nWHERE s.id = @signupId" + SignupsOrderSql;
+
+    /// <summary>Sign-ups of a session, or of every session of an activity: places first, then the waiting list in order.</summary>
     public async Task<IReadOnlyList<StaffSignupRow>> SignupsAsync(long? sessionId, long? activityId, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(SignupsSql, new { sessionId, activityId, signupId = (long?)null }, cancellationToken: cancellationToken))).ToList();
+        var sql = sessionId is not null ? SessionSignupsSql : activityId is not null ? ActivitySignupsSql
+            : throw new ArgumentException("a session or an activity");
+        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(sql, new { sessionId, activityId }, cancellationToken: cancellationToken))).ToList();
     }
 
     private const string EventsSql = """
@@ -358,8 +369,7 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
     public async Task<StaffSignupRow?> SignupAsync(long signupId, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await conn.QuerySingleOrDefaultAsync<StaffSignupRow>(new CommandDefinition(SignupsSql,
-            new { sessionId = (long?)null, activityId = (long?)null, signupId = (long?)signupId }, cancellationToken: cancellationToken));
+        return await conn.QuerySingleOrDefaultAsync<StaffSignupRow>(new CommandDefinition(OneSignupSql, new { signupId }, cancellationToken: cancellationToken));
     }
 
     private const string SignupSessionSql = "SELECT se.activity_id FROM signups s JOIN sessions se ON se.id = s.session_id WHERE s.id = @signupId";

@@ -95,10 +95,18 @@ public sealed class SummaryStore(NpgsqlDataSource dataSource, AuditLog audit)
             GROUP BY su.session_id
         ),
         rem AS (
-            SELECT dc.session_id, count(*) AS delivered
-            FROM delivery_campaigns dc JOIN ses ON ses.id = dc.session_id JOIN deliveries d ON d.campaign_id = dc.id
-            WHERE dc.kind = 'session_reminder' AND d.status = 'sent'
-            GROUP BY dc.session_id
+            -- The rows still kept, and the counts of those the delivery purge has removed (0020_delivery_outcomes.sql).
+            SELECT r.session_id, sum(r.n) AS delivered
+            FROM (SELECT dc.session_id, count(*) AS n
+                  FROM delivery_campaigns dc JOIN ses ON ses.id = dc.session_id JOIN deliveries d ON d.campaign_id = dc.id
+                  WHERE dc.kind = 'session_reminder' AND d.status = 'sent'
+                  GROUP BY dc.session_id
+                  UNION ALL
+                  SELECT dc.session_id, sum(o.count)
+                  FROM delivery_campaigns dc JOIN ses ON ses.id = dc.session_id JOIN delivery_outcomes o ON o.campaign_id = dc.id
+                  WHERE dc.kind = 'session_reminder' AND o.status = 'sent'
+                  GROUP BY dc.session_id) r
+            GROUP BY r.session_id
         ),
         fol AS (
             SELECT pc.activity_id, count(DISTINCT ps.openid) AS gained

@@ -149,8 +149,9 @@ public static class ScaleBenchmark
     private static async Task MeasureAsync(HttpClient http, ServerProcess server, CpuMeter cpu, DataSize size, string name, int count,
         int connections, Func<int, HttpRequestMessage> make)
     {
-        // Warm-up: the paths JIT-compiled and their statements prepared, not measured.
-        for (var i = 0; i < Math.Min(count / 4, 50); i++)
+        // Warm-up: the paths JIT-compiled and their statements prepared, not measured (at most 50 requests or 10 s).
+        var warming = Stopwatch.StartNew();
+        for (var i = 0; i < Math.Min(count / 4, 50) && warming.Elapsed < TimeSpan.FromSeconds(10); i++)
         {
             using var warm = await http.SendAsync(make(i));
             if (!warm.IsSuccessStatusCode)
@@ -176,10 +177,11 @@ public static class ScaleBenchmark
         });
         var before = cpu.Read();
         var clock = Stopwatch.StartNew();
+        // At most `count` requests or 30 s, whichever comes first (a slow console page at the year size).
         await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
+            while ((i = Interlocked.Increment(ref next)) < count && clock.Elapsed < TimeSpan.FromSeconds(30))
             {
                 var start = Stopwatch.GetTimestamp();
                 using var response = await http.SendAsync(make(i));
@@ -193,12 +195,13 @@ public static class ScaleBenchmark
         })));
         var wall = clock.Elapsed;
         var after = cpu.Read();
+        count = latencies.Count;
         await sampling.CancelAsync();
         await sampler;
 
         var perOp = (after.Server - before.Server).TotalMicroseconds / count;
         var pgPerOp = (after.Postgres - before.Postgres).TotalMicroseconds / count;
-        Console.WriteLine($"{name,-44} {count / wall.TotalSeconds,8:F0}/s  p50 {latencies.Percentile(50),7:F1} ms  p99 {latencies.Percentile(99),7:F1} ms  " +
+        Console.WriteLine($"{name,-44} {count,5} requests {count / wall.TotalSeconds,8:F1}/s  p50 {latencies.Percentile(50),7:F1} ms  p99 {latencies.Percentile(99),7:F1} ms  " +
             $"server {perOp,7:F0} µs  PostgreSQL {pgPerOp,7:F0} µs a request  RSS ≤ {peakRss:F0} MB  errors {errors}");
         BenchReport.Figure($"{name} ({connections} conn.)", size.Name,
             BenchReport.Cell(count / wall.TotalSeconds, latencies.Percentile(50), latencies.Percentile(99), perOp, pgPerOp, peakRss),

@@ -419,7 +419,7 @@ public sealed class SummariesApiTests(SummariesApp app) : IClassFixture<Summarie
     }
 
     /// <summary>A sheet's data rows, each by its header.</summary>
-    private static List<Dictionary<string, string>> Rows(IXLWorksheet sheet)
+    internal static List<Dictionary<string, string>> Rows(IXLWorksheet sheet)
     {
         var headers = sheet.Row(1).CellsUsed().ToDictionary(c => c.Address.ColumnNumber, c => c.GetString());
         return sheet.RowsUsed().Skip(1)

@@ -12,7 +12,7 @@ namespace WechatKepu.Server.Tests.Summaries;
 /// The console server with a reminder template for summaries, and a campaign moved into the test clock's year
 /// (the seeded ones are the plan's 2024) holding three activities of its own, arranged with known figures.
 /// </summary>
-public sealed class SummariesApp : ConsoleApp
+public class SummariesApp : ConsoleApp
 {
     public const string SummaryTemplate = "oa-summary-reminder";
     public const string WeatherUnit = OtherUnit;                 // 柳州市气象局
