@@ -93,7 +93,7 @@ public static class ScaleBenchmark
         await using var conn = await dataSource.OpenConnectionAsync();
         var busySession = await conn.ExecuteScalarAsync<long>("SELECT session_id FROM signups GROUP BY session_id ORDER BY count(*) DESC, session_id LIMIT 1");
         var activity = await conn.ExecuteScalarAsync<long>("SELECT activity_id FROM sessions WHERE id = @busySession", new { busySession });
-        var summaryExport = await SummaryExportPathAsync(http, staff, activity);
+        var summaryExport = await SummaryExportPathAsync(conn);
 
         var requests = new List<(string Name, int Count, int Connections, Func<int, HttpRequestMessage> Make)>
         {
@@ -116,11 +116,11 @@ public static class ScaleBenchmark
         };
         if (summaryExport is not null)
         {
-            requests.Add(("console: campaign summary export (.xlsx)", 10, 1, _ => staff.Get(summaryExport)));
+            requests.Add(("console: summary campaign export (.xlsx)", 10, 1, _ => staff.Get(summaryExport)));
         }
         else
         {
-            Console.WriteLine("campaign summary export: not in this build (skipped)");
+            Console.WriteLine("summary campaign export: no summary campaign (skipped)");
         }
 
         foreach (var (name, count, connections, make) in requests)
@@ -351,20 +351,10 @@ public static class ScaleBenchmark
         return request;
     }
 
-    /// <summary>The campaign summary export when this build has one (another branch adds it), else null.</summary>
-    private static async Task<string?> SummaryExportPathAsync(HttpClient http, Staff staff, long activity)
-    {
-        foreach (var path in new[] { "/api/console/summary.xlsx", $"/api/console/activities/{activity}/summary.xlsx", "/api/console/campaign-summary.xlsx" })
-        {
-            using var response = await http.SendAsync(staff.Get(path));
-            if (response.IsSuccessStatusCode)
-            {
-                return path;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The summary workbook of the first summary campaign (全国科普日, seeded from the plan), or null without one.</summary>
+    private static async Task<string?> SummaryExportPathAsync(NpgsqlConnection conn) =>
+        await conn.ExecuteScalarAsync<long?>("SELECT min(id) FROM summary_campaigns WHERE to_regclass('summary_campaigns') IS NOT NULL") is { } id
+            ? $"/api/console/summaries/campaigns/{id}/export.xlsx" : null;
 
     private static double RssMb(int pid)
     {
