@@ -61,19 +61,6 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         return await conn.QuerySingleOrDefaultAsync<LinkedActivity>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
     }
 
-    private const string ActivitiesSql = $"""
-        SELECT a.* FROM activities a
-        WHERE (@mine = false OR {UnitScope}) AND (@q::text IS NULL OR a.title ILIKE @pattern ESCAPE '\' OR a.code = @q)
-        ORDER BY a.category, a.sort_order, a.id
-        """;
-
-    /// <summary>Activities, optionally only those of the unit; with their sessions (cancelled ones included).</summary>
-    public async Task<IReadOnlyList<ActivityRow>> ActivitiesAsync(string? unit, bool mine, string? q, CancellationToken cancellationToken)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await conn.QueryAsync<ActivityRow>(new CommandDefinition(ActivitiesSql, new { unit, mine, q, pattern = Catalogue.ActivityStore.ContainsPattern(q) }, cancellationToken: cancellationToken))).ToList();
-    }
-
     private const string InsertSessionSql = """
         INSERT INTO sessions (activity_id, title, starts_at, ends_at, venue, capacity, waitlist_capacity, signup_opens_at,
                               signup_closes_at, cancel_deadline, min_grade, max_grade, min_age, max_age, status, created_at, updated_at)

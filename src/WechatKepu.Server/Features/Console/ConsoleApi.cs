@@ -18,7 +18,7 @@ public static class ConsoleApi
     {
         var read = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
         read.MapGet("/dashboard", ConsoleReadApi.DashboardAsync);
-        read.MapGet("/activities", ConsoleReadApi.ActivitiesAsync);
+        read.MapActivitySearch();
         read.MapGet("/sessions/{id:long}", ConsoleReadApi.SessionAsync);
         read.MapGet("/sessions/{id:long}/signups", ConsoleReadApi.SignupsAsync);
         read.MapGet("/sessions/{id:long}/events", ConsoleReadApi.EventsAsync);
