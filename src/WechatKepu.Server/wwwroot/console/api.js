@@ -57,6 +57,7 @@ export const updateActivity = (id, body) => request('PUT', `${C}/activities/${en
 export const activityExportUrl = id => `${C}/activities/${enc(id)}/export.xlsx`;
 export const removeSampleSessions = () => request('POST', `${C}/sample-sessions/remove`, {});
 export const createSession = (activityId, body) => request('POST', `${C}/activities/${enc(activityId)}/sessions`, body);
+export const sessionCalendar = params => get(`${C}/calendar?${query(params)}`);
 export const getSession = id => get(`${C}/sessions/${enc(id)}`);
 export const updateSession = (id, body) => request('PUT', `${C}/sessions/${enc(id)}`, body);
 export const cancelSession = (id, reason) => request('POST', `${C}/sessions/${enc(id)}/cancel`, { reason });

@@ -1,0 +1,68 @@
+using Dapper;
+using Microsoft.Playwright;
+using Npgsql;
+using WechatKepu.Data;
+
+namespace WechatKepu.Console.Tests;
+
+/// <summary>Finding activities (filters, month calendar) as an organiser, in headless Chromium.</summary>
+public sealed class CampaignBrowserTests(ConsoleSite site) : IClassFixture<ConsoleSite>
+{
+    private async Task<IPage> SignInAsync(string user, string password)
+    {
+        var page = await site.NewPageAsync();
+        await page.GotoAsync("/console/");
+        await page.FillAsync("input[name=username]", user);
+        await page.FillAsync("input[name=password]", password);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await page.Locator("#upcoming").WaitForAsync();
+        return page;
+    }
+
+    private async Task<long> InsertSessionAsync(string activityCode, string title, DateTimeOffset startsAt, int capacity = 10)
+    {
+        await using var conn = new NpgsqlConnection(site.ConnectionString);
+        return await conn.ExecuteScalarAsync<long>("""
+            INSERT INTO sessions (activity_id, title, starts_at, ends_at, venue, capacity, waitlist_capacity, signup_opens_at, signup_closes_at, cancel_deadline)
+            SELECT id, @title, @startsAt, @startsAt + interval '2 hours', '柳州科技馆一楼', @capacity, 0, @startsAt - interval '20 days', @startsAt - interval '1 hour', @startsAt - interval '1 day'
+            FROM activities WHERE code = @activityCode RETURNING id
+            """, new { activityCode, title, startsAt = startsAt.UtcDateTime, capacity });
+    }
+
+    [Fact]
+    public async Task An_organiser_finds_an_activity_by_filter_and_sees_the_months_sessions_in_a_calendar()
+    {
+        var page = await SignInAsync(ConsoleSite.OrganiserUser, ConsoleSite.OrganiserPassword);
+        await page.GotoAsync("/console/#/activities");
+        var sections = page.Locator("section.activity");
+        await sections.First.WaitForAsync();
+        // The organiser's own unit's activities come first, marked 本单位.
+        await Assertions.Expect(sections.First.Locator(".mine-mark")).ToHaveTextAsync("本单位");
+
+        var filter = page.Locator("#activity-filter");
+        await filter.Locator("[name=district]").SelectOptionAsync("鹿寨县");
+        await filter.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(sections).ToHaveCountAsync(1);
+        await Assertions.Expect(sections.First).ToHaveAttributeAsync("data-code", "5.3.11");
+
+        // Only the address's hash changes: wait for the unfiltered list before using its form.
+        await page.GotoAsync("/console/#/activities");
+        await Assertions.Expect(filter.Locator("[name=district]")).ToHaveValueAsync("");
+        await filter.Locator("[name=category]").SelectOptionAsync("系列联合行动");
+        await filter.Locator("[name=q]").FillAsync("巾帼");
+        await filter.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(sections).ToHaveCountAsync(1);
+        await Assertions.Expect(sections.First).ToHaveAttributeAsync("data-code", "5.4.8");
+        await ConsoleSite.ScreenshotAsync(page, "campaign-1-activity-filter");
+
+        // The month calendar: a session of the organiser's unit, on its Shanghai day.
+        var startsAt = new DateTimeOffset(Shanghai.ToShanghai(DateTimeOffset.UtcNow.AddDays(3)).Date.AddHours(9.5), TimeSpan.FromHours(8));
+        var session = await InsertSessionAsync("5.1.7", "日历测试·流动科技馆", startsAt);
+        await page.GotoAsync($"/console/#/activities?view=calendar&unit={Uri.EscapeDataString(ConsoleSite.OrganiserUnit)}&month={startsAt:yyyy-MM}");
+        var day = page.Locator($"#calendar .day[data-date='{startsAt:yyyy-MM-dd}']");
+        await Assertions.Expect(day.Locator(".cal-session.mine")).ToContainTextAsync("09:30");
+        await ConsoleSite.ScreenshotAsync(page, "campaign-2-calendar");
+        await day.Locator($"a[href='#/session/{session}']").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("日历测试·流动科技馆");
+    }
+}
