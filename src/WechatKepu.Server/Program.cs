@@ -6,6 +6,7 @@ using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Delivery;
+using WechatKepu.Server.Features.EventDay;
 using WechatKepu.Server.Features.Followers;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.Menu;
@@ -52,6 +53,7 @@ builder.Services
     .AddPosters()
     .AddSummaries()
     .AddTemplates()
+    .AddEventDay()
     .AddPrivacy();
 
 var app = builder.Build();
@@ -117,6 +119,7 @@ app.MapMenu();
 app.MapPosters();
 app.MapSummaries();
 app.MapTemplates();
+app.MapEventDay();
 
 app.Run();
 

@@ -270,6 +270,7 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         WHERE (@sessionId::bigint IS NULL OR s.session_id = @sessionId)
           AND (@activityId::bigint IS NULL OR se.activity_id = @activityId)
           AND (@signupId::bigint IS NULL OR s.id = @signupId)
+          AND (@sessionIds::bigint[] IS NULL OR s.session_id = ANY (@sessionIds))
         ORDER BY se.starts_at, s.session_id,
                  CASE s.status WHEN 'checked_in' THEN 0 WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END,
                  s.waitlist_seq NULLS FIRST, s.created_at, s.id
@@ -279,7 +280,20 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
     public async Task<IReadOnlyList<StaffSignupRow>> SignupsAsync(long? sessionId, long? activityId, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(SignupsSql, new { sessionId, activityId, signupId = (long?)null }, cancellationToken: cancellationToken))).ToList();
+        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(SignupsSql, new { sessionId, activityId, signupId = (long?)null, sessionIds = (long[]?)null }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>Sign-ups of several sessions in one round trip, in the same order as <see cref="SignupsAsync"/>.</summary>
+    public async Task<IReadOnlyList<StaffSignupRow>> SignupsOfSessionsAsync(IReadOnlyCollection<long> sessionIds, CancellationToken cancellationToken)
+    {
+        if (sessionIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(SignupsSql,
+            new { sessionId = (long?)null, activityId = (long?)null, signupId = (long?)null, sessionIds = sessionIds.ToArray() }, cancellationToken: cancellationToken))).ToList();
     }
 
     private const string EventsSql = """
@@ -346,7 +360,7 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         return await conn.QuerySingleOrDefaultAsync<StaffSignupRow>(new CommandDefinition(SignupsSql,
-            new { sessionId = (long?)null, activityId = (long?)null, signupId = (long?)signupId }, cancellationToken: cancellationToken));
+            new { sessionId = (long?)null, activityId = (long?)null, signupId = (long?)signupId, sessionIds = (long[]?)null }, cancellationToken: cancellationToken));
     }
 
     private const string SignupSessionSql = "SELECT se.activity_id FROM signups s JOIN sessions se ON se.id = s.session_id WHERE s.id = @signupId";
