@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Playwright;
 using Npgsql;
@@ -5,7 +7,7 @@ using WechatKepu.Data;
 
 namespace WechatKepu.Console.Tests;
 
-/// <summary>Finding activities (filters, month calendar) as an organiser, in headless Chromium.</summary>
+/// <summary>Finding activities (filters, month calendar) and the event day (今日场次) as an organiser, in headless Chromium.</summary>
 public sealed class CampaignBrowserTests(ConsoleSite site) : IClassFixture<ConsoleSite>
 {
     private async Task<IPage> SignInAsync(string user, string password)
@@ -64,5 +66,61 @@ public sealed class CampaignBrowserTests(ConsoleSite site) : IClassFixture<Conso
         await ConsoleSite.ScreenshotAsync(page, "campaign-2-calendar");
         await day.Locator($"a[href='#/session/{session}']").ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("日历测试·流动科技馆");
+    }
+
+    private async Task<string> SignUpAsync(string openId, string child, long sessionId)
+    {
+        var (parent, childId) = await site.ParentAsync(openId, child);
+        (await parent.PostAsJsonAsync($"/api/mp/sessions/{sessionId}/signups", new { childIds = new[] { childId } })).EnsureSuccessStatusCode();
+        return (await parent.GetFromJsonAsync<JsonElement>("/api/mp/signups"))[0].GetProperty("checkinCode").GetString()!;
+    }
+
+    [Fact]
+    public async Task The_event_day_page_checks_in_one_child_by_code_and_one_by_hand_and_warns_on_another_days_code()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var today = await InsertSessionAsync("5.1.7", "今日场次·流动科技馆", now.AddDays(3));
+        var later = await InsertSessionAsync("5.1.7", "下周场次·流动科技馆", now.AddDays(5));
+        var byCode = await SignUpAsync("o-eventday-parent-000000001", "黄小扫", today);
+        await SignUpAsync("o-eventday-parent-000000002", "覃小手", today);
+        var otherDay = await SignUpAsync("o-eventday-parent-000000003", "蓝小明", later);
+        // The session runs now (it began an hour ago), whatever the time of day.
+        await using (var conn = new NpgsqlConnection(site.ConnectionString))
+        {
+            await conn.ExecuteAsync("UPDATE sessions SET starts_at = @from, ends_at = @to WHERE id = @today",
+                new { today, from = now.AddHours(-1).UtcDateTime, to = now.AddHours(1).UtcDateTime });
+        }
+
+        var page = await SignInAsync(ConsoleSite.OrganiserUser, ConsoleSite.OrganiserPassword);
+        await page.ClickAsync("#nav a[href='#/today']");
+        var card = page.Locator($"section.eventday-session[data-session='{today}']");
+        await Assertions.Expect(card.Locator(".eventday-signups tr[data-signup]")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator($"section.eventday-session[data-session='{later}']")).ToHaveCountAsync(0);
+        await Assertions.Expect(card.Locator(".checked-in")).ToHaveTextAsync("0");
+
+        // By the code on the parent's phone (typed, as a scanner would).
+        await page.FillAsync("#checkin-code", byCode);
+        await page.PressAsync("#checkin-code", "Enter");
+        await Assertions.Expect(page.Locator("#checkin-result")).ToContainTextAsync("黄小扫 签到成功");
+        await Assertions.Expect(card.Locator(".checked-in")).ToHaveTextAsync("1");
+
+        // By hand: the child came without the phone.
+        await card.Locator("tr", new() { HasText = "覃小手" }).Locator("button.manual-checkin").ClickAsync();
+        await Assertions.Expect(page.Locator("#checkin-result")).ToContainTextAsync("覃小手 签到成功");
+        await Assertions.Expect(card.Locator(".checked-in")).ToHaveTextAsync("2");
+        await Assertions.Expect(card.Locator("tr", new() { HasText = "覃小手" })).ToHaveAttributeAsync("data-status", "checked_in");
+
+        // Another day's code: a warning, and nothing changes unless confirmed.
+        await page.FillAsync("#checkin-code", otherDay);
+        await page.PressAsync("#checkin-code", "Enter");
+        await Assertions.Expect(page.Locator("#checkin-result .result")).ToHaveAttributeAsync("data-outcome", "not_today");
+        await Assertions.Expect(page.Locator("#checkin-result")).ToContainTextAsync("不是今天");
+        await Assertions.Expect(page.Locator("#checkin-confirm")).ToBeVisibleAsync();
+        await ConsoleSite.ScreenshotAsync(page, "console-event-day");
+        await using (var conn = new NpgsqlConnection(site.ConnectionString))
+        {
+            Assert.Equal("confirmed", await conn.ExecuteScalarAsync<string>("SELECT status FROM signups WHERE session_id = @later", new { later }));
+            Assert.Equal(2L, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM signups WHERE session_id = @today AND status = 'checked_in'", new { today }));
+        }
     }
 }

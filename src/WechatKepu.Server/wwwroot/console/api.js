@@ -66,6 +66,8 @@ export const sessionEvents = id => get(`${C}/sessions/${enc(id)}/events`);
 export const sessionNotices = id => get(`${C}/sessions/${enc(id)}/notices`);
 export const sessionExportUrl = id => `${C}/sessions/${enc(id)}/export.xlsx`;
 export const checkIn = (code, confirm) => request('POST', `${C}/checkin`, confirm ? { code, confirm: true } : { code });
+export const eventDay = date => get(`${C}/event-day${date ? '?date=' + enc(date) : ''}`);
+export const checkInSignup = (signupId, confirm) => request('POST', `${C}/signups/${enc(signupId)}/checkin`, confirm ? { confirm: true } : {});
 
 // Followers and broadcasts
 export const listFollowers = params => get(`${C}/followers?${new URLSearchParams(params)}`);

@@ -7,6 +7,7 @@ import { dashboardPage } from './pages/dashboard.js';
 import { activitiesPage } from './pages/activities.js';
 import { sessionPage } from './pages/session.js';
 import { checkinPage } from './pages/checkin.js';
+import { eventDayPage } from './pages/eventday.js';
 import { followersPage } from './pages/followers.js';
 import { broadcastsPage, broadcastPage } from './pages/broadcasts.js';
 import { topicsPage } from './pages/topics.js';
@@ -22,6 +23,7 @@ const routes = [
   [/^#\/activities$/, activitiesPage],
   [/^#\/session\/(\d+)$/, (p, id) => sessionPage(id)],
   [/^#\/checkin$/, checkinPage],
+  [/^#\/today$/, eventDayPage],
   [/^#\/followers$/, followersPage],
   [/^#\/broadcasts$/, broadcastsPage],
   [/^#\/broadcast\/(\d+)$/, (p, id) => broadcastPage(id)],
