@@ -29,17 +29,6 @@ public sealed record ManualCheckinRequest(bool? Confirm = null);
 /// </summary>
 public static class EventDayApi
 {
-    public static IServiceCollection AddEventDay(this IServiceCollection services) => services.AddSingleton<EventDayStore>();
-
-    public static IEndpointRouteBuilder MapEventDay(this IEndpointRouteBuilder app)
-    {
-        app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer)
-            .MapGet("/event-day", DayAsync).WithSummary("今日场次: the sessions running on a day (Asia/Shanghai) with their sign-ups and live counts");
-        app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Organiser).RequireAntiforgeryToken()
-            .MapPost("/signups/{id}/checkin", CheckInAsync).WithSummary("Checks a sign-up in from the event-day list (a child without the code)");
-        return app;
-    }
-
     public static async Task<Results<Ok<EventDayDto>, ValidationProblem>> DayAsync(
         HttpContext http, EventDayStore days, ConsoleStore console, TimeProvider clock, CancellationToken ct)
     {
