@@ -15,6 +15,7 @@ using WechatKepu.Server.Features.Posters;
 using WechatKepu.Server.Features.Privacy;
 using WechatKepu.Server.Features.Replies;
 using WechatKepu.Server.Features.Receipts;
+using WechatKepu.Server.Features.Reports;
 using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Summaries;
@@ -54,6 +55,7 @@ builder.Services
     .AddSummaries()
     .AddTemplates()
     .AddEventDay()
+    .AddReports()
     .AddPrivacy();
 
 var app = builder.Build();
@@ -104,6 +106,7 @@ if (app.Environment.IsDevelopment())
 
 app.UseKepuJobs();
 app.UseConsolePage();
+app.UseConsoleLibraries();
 
 app.MapHealth();
 app.MapCatalogue();
@@ -120,6 +123,7 @@ app.MapPosters();
 app.MapSummaries();
 app.MapTemplates();
 app.MapEventDay();
+app.MapReports();
 
 app.Run();
 

@@ -33,14 +33,8 @@ public static class EventDayApi
         HttpContext http, EventDayStore days, ConsoleStore console, TimeProvider clock, CancellationToken ct)
     {
         var q = new QueryReader(http.Request.Query);
-        var text = q.Text("date", 10);
         var today = Shanghai.Today(clock);
-        var day = today;
-        if (text is not null && (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day) || day.Year is < 2000 or > 2100))
-        {
-            q.Fail("date", "date 必须是 yyyy-MM-dd 格式的日期，例如 2024-09-21");
-        }
-
+        var day = q.Date("date") ?? today;
         if (!q.IsValid)
         {
             return Problems.Validation(q.Errors);

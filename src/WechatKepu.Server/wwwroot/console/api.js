@@ -97,6 +97,9 @@ export const deleteMenu = appId => request('DELETE', `${C}/menu/${enc(appId)}`);
 export const listPosters = () => get(`${C}/posters`);
 export const createPoster = body => request('POST', `${C}/posters`, body);
 
+// Reports
+export const charts = params => get(`${C}/reports/charts?${query(params)}`);
+
 // Audit log
 export const auditLog = limit => get(`${C}/audit?limit=${enc(limit)}`);
 

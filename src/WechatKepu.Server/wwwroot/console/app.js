@@ -8,6 +8,7 @@ import { activitiesPage } from './pages/activities.js';
 import { sessionPage } from './pages/session.js';
 import { checkinPage } from './pages/checkin.js';
 import { eventDayPage } from './pages/eventday.js';
+import { chartsPage } from './pages/charts.js';
 import { followersPage } from './pages/followers.js';
 import { broadcastsPage, broadcastPage } from './pages/broadcasts.js';
 import { topicsPage } from './pages/topics.js';
@@ -24,6 +25,7 @@ const routes = [
   [/^#\/session\/(\d+)$/, (p, id) => sessionPage(id)],
   [/^#\/checkin$/, checkinPage],
   [/^#\/today$/, eventDayPage],
+  [/^#\/charts$/, chartsPage],
   [/^#\/followers$/, followersPage],
   [/^#\/broadcasts$/, broadcastsPage],
   [/^#\/broadcast\/(\d+)$/, (p, id) => broadcastPage(id)],
