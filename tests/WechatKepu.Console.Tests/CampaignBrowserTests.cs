@@ -7,7 +7,7 @@ using WechatKepu.Data;
 
 namespace WechatKepu.Console.Tests;
 
-/// <summary>Finding activities (filters, month calendar) and the event day (今日场次) as an organiser, in headless Chromium.</summary>
+/// <summary>Finding activities (filters, month calendar), the event day (今日场次) and the charts (统计图表), in headless Chromium.</summary>
 public sealed class CampaignBrowserTests(ConsoleSite site) : IClassFixture<ConsoleSite>
 {
     private async Task<IPage> SignInAsync(string user, string password)
@@ -122,5 +122,54 @@ public sealed class CampaignBrowserTests(ConsoleSite site) : IClassFixture<Conso
             Assert.Equal("confirmed", await conn.ExecuteScalarAsync<string>("SELECT status FROM signups WHERE session_id = @later", new { later }));
             Assert.Equal(2L, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM signups WHERE session_id = @today AND status = 'checked_in'", new { today }));
         }
+    }
+
+    [Fact]
+    public async Task The_charts_render_with_data_from_the_apps_own_copy_of_the_library()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var session = await InsertSessionAsync("5.1.9", "图表测试·科普小达人", now.AddDays(2), capacity: 4);
+        await SignUpAsync("o-charts-parent-0000000000001", "韦小图", session);
+        await SignUpAsync("o-charts-parent-0000000000002", "莫小表", session);
+        await using (var conn = new NpgsqlConnection(site.ConnectionString))
+        {
+            // Yesterday's session: one of its two children came.
+            await conn.ExecuteAsync("UPDATE sessions SET starts_at = @from, ends_at = @to WHERE id = @session",
+                new { session, from = now.AddDays(-1).UtcDateTime, to = now.AddDays(-1).AddHours(2).UtcDateTime });
+            await conn.ExecuteAsync("UPDATE signups SET status = 'checked_in', checked_in_at = @at WHERE id = (SELECT min(id) FROM signups WHERE session_id = @session)",
+                new { session, at = now.AddDays(-1).UtcDateTime });
+            var campaign = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO delivery_campaigns (kind, source, title, send_after, session_id, created_at, status)
+                VALUES ('session_reminder', 'charts-browser', '图表提醒', @at, @session, @at, 'completed') RETURNING id
+                """, new { session, at = now.AddDays(-2).UtcDateTime });
+            await conn.ExecuteAsync("""
+                INSERT INTO deliveries (campaign_id, recipient, channel, status, next_attempt_at, errcode, receipt_status) VALUES
+                    (@campaign, 'u:1', 'mp_subscribe', 'sent', @at, NULL, 'success'), (@campaign, 'u:2', 'mp_subscribe', 'failed', @at, 43101, NULL)
+                """, new { campaign, at = now.AddDays(-2).UtcDateTime });
+            var follower = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO followers (app_id, openid, subscribed, subscribed_at) VALUES (@app, 'oChartsBrowserFollower000001', true, @at) RETURNING id
+                """, new { app = ConsoleSite.OaAppId, at = now.AddDays(-3).UtcDateTime });
+            await conn.ExecuteAsync("""
+                INSERT INTO follower_events (follower_id, kind, qr_scene, at) VALUES (@follower, 'subscribe', 'p1', @a), (@follower, 'subscribe', 'p1', @b);
+                INSERT INTO poster_codes (id, app_id, kind, activity_id, scene, created_at)
+                SELECT nextval('poster_codes_id_seq'), @app, 'qr_permanent', id, 'charts-browser', @a FROM activities WHERE code = '5.1.9';
+                INSERT INTO poster_scans (code_id, openid, new_follower, at) VALUES (currval('poster_codes_id_seq'), 'oChartsBrowserFollower000001', true, @a);
+                """, new { follower, app = ConsoleSite.OaAppId, a = now.AddDays(-3).UtcDateTime, b = now.AddDays(-1).UtcDateTime });
+        }
+
+        var page = await SignInAsync(ConsoleSite.AdminUser, ConsoleSite.AdminPassword);
+        await page.ClickAsync("#nav a[href='#/charts']");
+        foreach (var chart in new[] { "chart-signups", "chart-followers", "chart-reminders", "chart-reasons", "chart-activities", "chart-posters" })
+        {
+            // Drawn by ECharts (SVG): the chart's own paths, and the count of points it was given.
+            await Assertions.Expect(page.Locator($"#{chart} svg")).ToBeVisibleAsync();
+            Assert.True(await page.Locator($"#{chart} svg path:not([fill='none'])").CountAsync() > 0, $"{chart} has no filled shapes");
+            var points = int.Parse((await page.Locator($"#{chart}").GetAttributeAsync("data-points"))!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(points > 0, $"{chart} drew no data");
+        }
+
+        await Assertions.Expect(page.Locator("#chart-activities")).ToContainTextAsync("5.1.9");
+        await Assertions.Expect(page.Locator("#chart-reasons")).ToContainTextAsync("43101");
+        await ConsoleSite.ScreenshotAsync(page, "console-charts");
     }
 }

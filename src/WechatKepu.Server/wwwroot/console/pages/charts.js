@@ -30,6 +30,7 @@ function draw(echarts, id, option, points) {
   el.dataset.points = points;
   if (!points) { el.replaceChildren(h('p', { class: 'muted empty' }, '这段时间没有数据')); el.style.height = 'auto'; return null; }
   const chart = echarts.init(el, null, { renderer: 'svg' });
+  option.series = option.series.map(s => (s.type === 'bar' ? { barMaxWidth: 28, ...s } : s));
   chart.setOption({ animation: false, textStyle: { fontFamily: 'inherit' }, tooltip: { trigger: 'axis' }, grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true }, ...option });
   return chart;
 }
