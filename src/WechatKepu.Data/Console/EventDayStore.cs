@@ -12,19 +12,21 @@ public sealed record EventDaySessionRow(
 /// <summary>The sessions of one Shanghai day (those running on it: started before its end, ending after its start).</summary>
 public sealed class EventDayStore(NpgsqlDataSource dataSource)
 {
+    // Counted per session (LATERAL, through signups_session_idx): a day has a handful of sessions, the table a year of sign-ups.
     private const string SessionsSql = $"""
         SELECT se.id, se.activity_id, a.code AS activity_code, a.title AS activity_title, se.title, se.starts_at, se.ends_at, se.venue,
-               se.capacity, se.status,
-               count(s.id) FILTER (WHERE s.status IN ('confirmed', 'checked_in'))::int AS expected,
-               count(s.id) FILTER (WHERE s.status = 'checked_in')::int AS checked_in,
-               count(s.id) FILTER (WHERE s.status = 'waitlisted')::int AS waitlisted
+               se.capacity, se.status, c.expected, c.checked_in, c.waitlisted
         FROM sessions se
         JOIN activities a ON a.id = se.activity_id
-        LEFT JOIN signups s ON s.session_id = se.id
+        CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE s.status IN ('confirmed', 'checked_in'))::int AS expected,
+                   count(*) FILTER (WHERE s.status = 'checked_in')::int AS checked_in,
+                   count(*) FILTER (WHERE s.status = 'waitlisted')::int AS waitlisted
+            FROM signups s WHERE s.session_id = se.id
+        ) c
         WHERE se.starts_at < ((@day::timestamp + interval '1 day') AT TIME ZONE 'Asia/Shanghai')
           AND se.ends_at > (@day::timestamp AT TIME ZONE 'Asia/Shanghai')
           AND {ConsoleStore.UnitScope}
-        GROUP BY se.id, a.id
         ORDER BY se.starts_at, se.id
         """;
 

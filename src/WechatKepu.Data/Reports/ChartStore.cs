@@ -25,7 +25,7 @@ public sealed record ChartData(
 /// <summary>
 /// The charts' figures in one round trip. Each part reads through an index (migration 0021): sign-ups by
 /// <c>created_at</c>, follower events by <c>at</c>, campaigns by <c>created_at</c> then their deliveries by campaign,
-/// check-ins by session; fill rates come from the sessions' own counters.
+/// check-ins by session (<c>signups_session_idx</c>); fill rates come from the sessions' own counters.
 /// </summary>
 public sealed class ChartStore(NpgsqlDataSource dataSource)
 {
