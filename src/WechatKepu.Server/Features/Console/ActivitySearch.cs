@@ -37,7 +37,7 @@ public static class ActivitySearch
         return read;
     }
 
-    private static async Task<(ActivityFilter? Filter, ValidationProblem? Problem)> ReadFilterAsync(QueryReader q, StaffActor actor, UnitStore units, CancellationToken ct)
+    internal static async Task<(ActivityFilter? Filter, ValidationProblem? Problem)> ReadFilterAsync(QueryReader q, StaffActor actor, UnitStore units, CancellationToken ct)
     {
         var filter = new ActivityFilter(
             Text: q.Text("q", 100),

@@ -54,6 +54,7 @@ export const dashboard = () => get(`${C}/dashboard`);
 export const listActivities = params => get(`${C}/activities${params ? '?' + query(params) : ''}`);
 export const createActivity = body => request('POST', `${C}/activities`, body);
 export const updateActivity = (id, body) => request('PUT', `${C}/activities/${enc(id)}`, body);
+export const activityFilingUrl = params => `${C}/activities/filing.xlsx?${query(params)}`;
 export const activityExportUrl = id => `${C}/activities/${enc(id)}/export.xlsx`;
 export const removeSampleSessions = () => request('POST', `${C}/sample-sessions/remove`, {});
 export const createSession = (activityId, body) => request('POST', `${C}/activities/${enc(activityId)}/sessions`, body);

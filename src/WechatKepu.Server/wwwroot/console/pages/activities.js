@@ -107,6 +107,8 @@ export async function activitiesPage(params) {
     filterForm(params, data, units, false),
     h('div', { class: 'actions' },
       h('span', { class: 'muted', id: 'activity-count', style: 'align-self:center' }, `共 ${items.length} 项活动${mineIds.size ? `，本单位 ${mineIds.size} 项排在前面` : ''}`),
+      canWrite ? h('a', { class: 'button ghost', id: 'filing-export', href: api.activityFilingUrl(filtersOf(params)), download: '',
+        title: state.me.role === 'admin' ? '按当前筛选导出，按全国科普日平台的活动填报字段排列' : '导出本单位的活动，按全国科普日平台的活动填报字段排列' }, '导出活动备案表') : null,
       canWrite ? h('button', { class: 'ghost', id: 'new-activity', onclick: (e) => {
         const button = e.currentTarget;
         button.closest('.actions').after(activityForm({ hostUnits: state.me.unit ? [state.me.unit] : [] }, units, async (body) => {
