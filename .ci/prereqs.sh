@@ -44,3 +44,9 @@ need_chromium() {
     apt_install fonts-wqy-microhei fontconfig
   fi
 }
+
+# The console's charting library (ECharts), served by the app itself from node_modules: installed here, never kept in git.
+need_console_libs() {
+  need_node
+  (cd "$ROOT/src/WechatKepu.Server/console-libs" && npm ci --no-audit --no-fund --loglevel=error)
+}

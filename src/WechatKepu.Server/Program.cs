@@ -6,6 +6,7 @@ using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Features.Catalogue;
 using WechatKepu.Server.Features.Console;
 using WechatKepu.Server.Features.Delivery;
+using WechatKepu.Server.Features.EventDay;
 using WechatKepu.Server.Features.Followers;
 using WechatKepu.Server.Features.Health;
 using WechatKepu.Server.Features.Menu;
@@ -14,6 +15,7 @@ using WechatKepu.Server.Features.Posters;
 using WechatKepu.Server.Features.Privacy;
 using WechatKepu.Server.Features.Replies;
 using WechatKepu.Server.Features.Receipts;
+using WechatKepu.Server.Features.Reports;
 using WechatKepu.Server.Features.Reminders;
 using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Summaries;
@@ -52,6 +54,8 @@ builder.Services
     .AddPosters()
     .AddSummaries()
     .AddTemplates()
+    .AddEventDay()
+    .AddReports()
     .AddPrivacy();
 
 var app = builder.Build();
@@ -102,6 +106,7 @@ if (app.Environment.IsDevelopment())
 
 app.UseKepuJobs();
 app.UseConsolePage();
+app.UseConsoleLibraries();
 
 app.MapHealth();
 app.MapCatalogue();
@@ -117,6 +122,8 @@ app.MapMenu();
 app.MapPosters();
 app.MapSummaries();
 app.MapTemplates();
+app.MapEventDay();
+app.MapReports();
 
 app.Run();
 

@@ -161,7 +161,9 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         await form.Locator("[name=startsOn]").FillAsync("2026-12-05");
         await form.Locator("[name=endsOn]").FillAsync("2026-12-27");
         await form.Locator("[name=venue]").FillAsync("柳州科技馆");
-        await form.Locator("[name=hostUnits]").FillAsync("柳州市科学技术协会\n柳州科技馆");
+        // Units are picked from the list, one after another.
+        await form.Locator("[data-unit-picker=hostUnits]").SelectOptionAsync("柳州市科学技术协会");
+        await form.Locator("[data-unit-picker=hostUnits]").SelectOptionAsync("柳州科技馆");
         await ConsoleSite.ScreenshotAsync(page, "17-activity-form");
         await form.Locator("button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("section.activity", new() { HasText = "浏览器测试·周末科学秀" })).ToBeVisibleAsync();

@@ -58,6 +58,7 @@ public sealed class ConsoleSite : IAsyncLifetime
         }
 
         Directory.CreateDirectory(ScreenshotDir);
+        await ConsoleLibraries.EnsureInstalledAsync();
         ConnectionString = await TestPostgres.CreateDatabaseAsync("ui");
         _simulator = await SimulatorHost.StartAsync(receipts: _receipts);
         Wechat.AddAccount(MpAppId, "mp-secret");

@@ -61,19 +61,6 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         return await conn.QuerySingleOrDefaultAsync<LinkedActivity>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
     }
 
-    private const string ActivitiesSql = $"""
-        SELECT a.* FROM activities a
-        WHERE (@mine = false OR {UnitScope}) AND (@q::text IS NULL OR a.title ILIKE @pattern ESCAPE '\' OR a.code = @q)
-        ORDER BY a.category, a.sort_order, a.id
-        """;
-
-    /// <summary>Activities, optionally only those of the unit; with their sessions (cancelled ones included).</summary>
-    public async Task<IReadOnlyList<ActivityRow>> ActivitiesAsync(string? unit, bool mine, string? q, CancellationToken cancellationToken)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await conn.QueryAsync<ActivityRow>(new CommandDefinition(ActivitiesSql, new { unit, mine, q, pattern = Catalogue.ActivityStore.ContainsPattern(q) }, cancellationToken: cancellationToken))).ToList();
-    }
-
     private const string InsertSessionSql = """
         INSERT INTO sessions (activity_id, title, starts_at, ends_at, venue, capacity, waitlist_capacity, signup_opens_at,
                               signup_closes_at, cancel_deadline, min_grade, max_grade, min_age, max_age, status, created_at, updated_at)
@@ -297,6 +284,8 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
 
     private const string OneSignupSql = SignupsFromSql + "\nWHERE s.id = @signupId" + SignupsOrderSql;
 
+    private const string SessionsSignupsSql = SignupsFromSql + "\nWHERE s.session_id = ANY (@sessionIds)" + SignupsOrderSql;
+
     /// <summary>Sign-ups of a session, or of every session of an activity: places first, then the waiting list in order.</summary>
     public async Task<IReadOnlyList<StaffSignupRow>> SignupsAsync(long? sessionId, long? activityId, CancellationToken cancellationToken)
     {
@@ -304,6 +293,18 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         var sql = sessionId is not null ? SessionSignupsSql : activityId is not null ? ActivitySignupsSql
             : throw new ArgumentException("a session or an activity");
         return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(sql, new { sessionId, activityId }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>Sign-ups of several sessions in one round trip, in the same order as <see cref="SignupsAsync"/>.</summary>
+    public async Task<IReadOnlyList<StaffSignupRow>> SignupsOfSessionsAsync(IReadOnlyCollection<long> sessionIds, CancellationToken cancellationToken)
+    {
+        if (sessionIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(SessionsSignupsSql, new { sessionIds = sessionIds.ToArray() }, cancellationToken: cancellationToken))).ToList();
     }
 
     private const string EventsSql = """

@@ -91,6 +91,24 @@ public sealed class QueryReader(IQueryCollection query)
         return d;
     }
 
+    /// <summary>A calendar day as <c>yyyy-MM-dd</c>.</summary>
+    public DateOnly? Date(string name)
+    {
+        var value = Single(name);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) || d.Year < 2000 || d.Year > 2100)
+        {
+            Fail(name, $"{name} 必须是 yyyy-MM-dd 格式的日期，例如 2024-09-21");
+            return null;
+        }
+
+        return d;
+    }
+
     public DateTimeOffset? Instant(string name)
     {
         var value = Single(name);

@@ -8,7 +8,7 @@ namespace WechatKepu.Server.Features.Catalogue;
 /// <summary>The public catalogue: the campaign's activities and their sessions with places left.</summary>
 public static class CatalogueApi
 {
-    private static readonly IReadOnlyDictionary<string, string> CategoryNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    internal static readonly IReadOnlyDictionary<string, string> CategoryNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["主场活动"] = "主场活动", ["main"] = "主场活动",
         ["重点活动"] = "重点活动", ["key"] = "重点活动",

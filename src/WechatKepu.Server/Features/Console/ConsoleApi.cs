@@ -18,7 +18,7 @@ public static class ConsoleApi
     {
         var read = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Viewer);
         read.MapGet("/dashboard", ConsoleReadApi.DashboardAsync);
-        read.MapGet("/activities", ConsoleReadApi.ActivitiesAsync);
+        read.MapActivitySearch();
         read.MapGet("/sessions/{id:long}", ConsoleReadApi.SessionAsync);
         read.MapGet("/sessions/{id:long}/signups", ConsoleReadApi.SignupsAsync);
         read.MapGet("/sessions/{id:long}/events", ConsoleReadApi.EventsAsync);
@@ -27,6 +27,7 @@ public static class ConsoleApi
         var write = app.MapGroup("/api/console").WithTags("Console").RequireAuthorization(StaffPolicies.Organiser);
         write.MapGet("/sessions/{id:long}/export.xlsx", SessionExport.SessionAsync).WithSummary("The session's sign-ups as .xlsx (logged)");
         write.MapGet("/activities/{id:long}/export.xlsx", SessionExport.ActivityAsync).WithSummary("Every sign-up of the activity as .xlsx (logged)");
+        write.MapActivityFiling();
         var guarded = write.MapGroup("").RequireAntiforgeryToken();
         guarded.MapPost("/activities", ActivitiesWriteApi.CreateAsync).WithSummary("Create an activity (organisers: one their unit takes part in)");
         guarded.MapPut("/activities/{id:long}", ActivitiesWriteApi.UpdateAsync);

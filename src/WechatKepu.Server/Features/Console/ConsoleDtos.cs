@@ -5,9 +5,6 @@ using WechatKepu.Server.Features.MiniProgram;
 
 namespace WechatKepu.Server.Features.Console;
 
-/// <summary>Activities with their sessions, and which of them the caller may change.</summary>
-public sealed record ConsoleActivitiesDto(IReadOnlyList<ActivityDto> Items, IReadOnlyList<long> Editable);
-
 /// <summary>A session as staff create or change it. Times carry their offset (the console sends +08:00).</summary>
 public sealed record SessionRequest(
     string? Title, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? Venue, int? Capacity, int? WaitlistCapacity,

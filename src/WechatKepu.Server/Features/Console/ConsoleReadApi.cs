@@ -13,27 +13,6 @@ public static class ConsoleReadApi
     public static async Task<Ok<DashboardDto>> DashboardAsync(ConsoleStore store, TimeProvider clock, CancellationToken ct) =>
         TypedResults.Ok((await store.DashboardAsync(clock.GetUtcNow(), ct)).Adapt<DashboardDto>());
 
-    /// <summary>Every activity with all its sessions (cancelled ones too); <c>mine=true</c> keeps the caller's unit's.</summary>
-    public static async Task<Results<Ok<ConsoleActivitiesDto>, ValidationProblem>> ActivitiesAsync(
-        HttpContext http, ConsoleStore store, ActivityStore activities, CancellationToken ct)
-    {
-        var q = new QueryReader(http.Request.Query);
-        var mine = q.Bool("mine") ?? false;
-        var text = q.Text("q", 100);
-        if (!q.IsValid)
-        {
-            return Problems.Validation(q.Errors);
-        }
-
-        var actor = http.User.Actor();
-        var rows = await store.ActivitiesAsync(actor.Unit, mine && actor.Unit is not null, text, ct);
-        var sessions = await activities.SessionsForAsync(rows.Select(r => r.Id).ToList(), null, ct);
-        var editable = actor.Role == StaffPolicies.Roles.Viewer ? []
-            : (await store.ActivitiesAsync(ConsoleScope.UnitFilter(actor, writing: true), true, text, ct)).Select(a => a.Id).ToList();
-        var items = rows.Select(r => r.Adapt<ActivityDto>() with { Sessions = sessions[r.Id].Select(s => s.Adapt<SessionDto>()).ToList() }).ToList();
-        return TypedResults.Ok(new ConsoleActivitiesDto(items, editable));
-    }
-
     public static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> SessionAsync(long id, ActivityStore activities, CancellationToken ct) =>
         await activities.GetSessionAsync(id, ct) is { } s ? TypedResults.Ok(s.Adapt<SessionDto>()) : Problems.NotFound("没有找到该场次");
 

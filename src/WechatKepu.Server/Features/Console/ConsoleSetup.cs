@@ -11,6 +11,7 @@ public static class ConsoleSetup
         services.AddSingleton<ConsoleStore>();
         services.AddSingleton<ActivityEditStore>();
         services.AddSingleton<SessionExport>();
+        services.AddActivitySearch();
         ConsoleMapping.Register(TypeAdapterConfig.GlobalSettings);
         return services;
     }

@@ -231,14 +231,22 @@ public static class SessionsWriteApi
             return Problems.Problem(StatusCodes.Status400BadRequest, "bad_code", "签到码无效", "请确认签到码是否完整、正确。");
         }
 
-        var actor = http.User.Actor();
+        return await CheckInSignupAsync(signupId, request.Confirm == true, http.User.Actor(), store, clock.GetUtcNow(), ct);
+    }
+
+    /// <summary>
+    /// Checks the sign-up in (by code, or picked from the event-day list): an organiser only for their unit's sessions; on
+    /// a day the session does not run, only with <paramref name="confirm"/> (otherwise the answer is <c>not_today</c>).
+    /// </summary>
+    public static async Task<Results<Ok<CheckinDto>, ValidationProblem, ProblemHttpResult>> CheckInSignupAsync(
+        long signupId, bool confirm, StaffActor actor, ConsoleStore store, DateTimeOffset now, CancellationToken ct)
+    {
         if (await ConsoleScope.CheckAsync(store, actor, await store.SignupActivityAsync(signupId, ct), writing: true, ct) is { } problem)
         {
             return problem;
         }
 
-        var now = clock.GetUtcNow();
-        if (request.Confirm != true && await NotTodayAsync(store, signupId, now, ct) is { } other)
+        if (!confirm && await NotTodayAsync(store, signupId, now, ct) is { } other)
         {
             var day = Data.Shanghai.ToShanghai(other.StartsAt);
             return TypedResults.Ok(new CheckinDto("not_today",

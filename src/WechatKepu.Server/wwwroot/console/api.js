@@ -54,9 +54,11 @@ export const dashboard = () => get(`${C}/dashboard`);
 export const listActivities = params => get(`${C}/activities${params ? '?' + query(params) : ''}`);
 export const createActivity = body => request('POST', `${C}/activities`, body);
 export const updateActivity = (id, body) => request('PUT', `${C}/activities/${enc(id)}`, body);
+export const activityFilingUrl = params => `${C}/activities/filing.xlsx?${query(params)}`;
 export const activityExportUrl = id => `${C}/activities/${enc(id)}/export.xlsx`;
 export const removeSampleSessions = () => request('POST', `${C}/sample-sessions/remove`, {});
 export const createSession = (activityId, body) => request('POST', `${C}/activities/${enc(activityId)}/sessions`, body);
+export const sessionCalendar = params => get(`${C}/calendar?${query(params)}`);
 export const getSession = id => get(`${C}/sessions/${enc(id)}`);
 export const updateSession = (id, body) => request('PUT', `${C}/sessions/${enc(id)}`, body);
 export const cancelSession = (id, reason) => request('POST', `${C}/sessions/${enc(id)}/cancel`, { reason });
@@ -65,6 +67,8 @@ export const sessionEvents = id => get(`${C}/sessions/${enc(id)}/events`);
 export const sessionNotices = id => get(`${C}/sessions/${enc(id)}/notices`);
 export const sessionExportUrl = id => `${C}/sessions/${enc(id)}/export.xlsx`;
 export const checkIn = (code, confirm) => request('POST', `${C}/checkin`, confirm ? { code, confirm: true } : { code });
+export const eventDay = date => get(`${C}/event-day${date ? '?date=' + enc(date) : ''}`);
+export const checkInSignup = (signupId, confirm) => request('POST', `${C}/signups/${enc(signupId)}/checkin`, confirm ? { confirm: true } : {});
 
 // Followers and broadcasts
 export const listFollowers = params => get(`${C}/followers?${new URLSearchParams(params)}`);
@@ -121,6 +125,9 @@ export const publishMenu = (appId, buttons) => request('PUT', `${C}/menu/${enc(a
 export const deleteMenu = appId => request('DELETE', `${C}/menu/${enc(appId)}`);
 export const listPosters = () => get(`${C}/posters`);
 export const createPoster = body => request('POST', `${C}/posters`, body);
+
+// Reports
+export const charts = params => get(`${C}/reports/charts?${query(params)}`);
 
 // Audit log
 export const auditLog = limit => get(`${C}/audit?limit=${enc(limit)}`);

@@ -7,6 +7,8 @@ import { dashboardPage } from './pages/dashboard.js';
 import { activitiesPage } from './pages/activities.js';
 import { sessionPage } from './pages/session.js';
 import { checkinPage } from './pages/checkin.js';
+import { eventDayPage } from './pages/eventday.js';
+import { chartsPage } from './pages/charts.js';
 import { followersPage } from './pages/followers.js';
 import { broadcastsPage, broadcastPage } from './pages/broadcasts.js';
 import { articlesPage } from './pages/articles.js';
@@ -24,6 +26,8 @@ const routes = [
   [/^#\/activities$/, activitiesPage],
   [/^#\/session\/(\d+)$/, (p, id) => sessionPage(id)],
   [/^#\/checkin$/, checkinPage],
+  [/^#\/today$/, eventDayPage],
+  [/^#\/charts$/, chartsPage],
   [/^#\/followers$/, followersPage],
   [/^#\/broadcasts$/, broadcastsPage],
   [/^#\/broadcast\/(\d+)$/, (p, id) => broadcastPage(id)],

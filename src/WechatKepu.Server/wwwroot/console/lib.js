@@ -109,3 +109,30 @@ export async function route() {
   }
   location.hash = '#/dashboard';
 }
+
+/**
+ * Units are chosen from the list (GET /api/console/units), never typed: a select adds one, × removes it. The element's
+ * values() gives the chosen names in order; the select carries data-unit-picker=name.
+ */
+export function unitPicker(name, selected, units) {
+  const chosen = [...(selected || [])];
+  const chips = h('span', { class: 'chips' });
+  const select = h('select', { 'data-unit-picker': name, 'aria-label': name });
+  const box = h('div', { class: 'unit-picker' }, chips, select);
+  box.values = () => [...chosen];
+  function render() {
+    chips.replaceChildren(...chosen.map((u, i) => h('span', { class: 'chip' }, u,
+      h('button', { type: 'button', class: 'ghost', title: `移除 ${u}`, onclick: () => { chosen.splice(i, 1); render(); } }, '×'))));
+    select.replaceChildren(h('option', { value: '' }, chosen.length ? '再添加一个单位…' : '从列表中选择单位…'),
+      ...units.filter(u => !chosen.includes(u.name)).map(u => h('option', { value: u.name }, u.name)));
+  }
+  select.addEventListener('change', () => { if (select.value) { chosen.push(select.value); render(); } });
+  render();
+  return box;
+}
+
+// Asia/Shanghai calendar dates as yyyy-MM-dd, whatever the browser's own zone.
+const dayFmt = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+export function shanghaiDate(iso) { return dayFmt.format(iso ? new Date(iso) : new Date()); }
+const timeFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false });
+export function clock(iso) { return iso ? timeFmt.format(new Date(iso)) : '—'; }

@@ -1,0 +1,98 @@
+using Mapster;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WechatKepu.Data;
+using WechatKepu.Data.Catalogue;
+using WechatKepu.Data.Console;
+using WechatKepu.Data.Staff;
+using WechatKepu.Server.Features.Catalogue;
+using WechatKepu.Server.Features.Staff;
+using WechatKepu.Server.Infrastructure;
+
+namespace WechatKepu.Server.Features.Console;
+
+/// <summary>The activities list as staff filter it; <see cref="Mine"/> names the caller's unit's (listed first).</summary>
+public sealed record StaffActivitiesDto(IReadOnlyList<ActivityDto> Items, IReadOnlyList<long> Editable, IReadOnlyList<long> Mine, IReadOnlyList<string> Districts);
+
+public sealed record CalendarSessionDto(
+    long Id, long ActivityId, string ActivityCode, string ActivityTitle, string Title, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Venue,
+    int Capacity, int ConfirmedCount, int WaitlistCount, string Status, bool IsMine);
+
+/// <summary>The sessions starting in <see cref="Month"/> (yyyy-MM, Asia/Shanghai).</summary>
+public sealed record CalendarDto(string Month, IReadOnlyList<CalendarSessionDto> Sessions);
+
+/// <summary>
+/// Finding things in the console: <c>GET /api/console/activities</c> and <c>GET /api/console/calendar</c> take the same
+/// filters — <c>q</c> (text in title, code, venue, description, audience or units), <c>category</c>, <c>month</c>
+/// (yyyy-MM: activities running that month), <c>district</c>, <c>unit</c> (one of the unit list) and <c>mine</c> (only the
+/// caller's unit's). A bad value is a 400 naming the parameter. The caller's unit's activities come first.
+/// </summary>
+public static class ActivitySearch
+{
+    public static IServiceCollection AddActivitySearch(this IServiceCollection services) => services.AddSingleton<ActivitySearchStore>();
+
+    public static RouteGroupBuilder MapActivitySearch(this RouteGroupBuilder read)
+    {
+        read.MapGet("/activities", ActivitiesAsync).WithSummary("Activities with all their sessions, filtered (q, category, month, district, unit, mine); the caller's unit's first");
+        read.MapGet("/calendar", CalendarAsync).WithSummary("The sessions starting in a month (Asia/Shanghai) of the activities matching the same filters");
+        return read;
+    }
+
+    internal static async Task<(ActivityFilter? Filter, ValidationProblem? Problem)> ReadFilterAsync(QueryReader q, StaffActor actor, UnitStore units, CancellationToken ct)
+    {
+        var filter = new ActivityFilter(
+            Text: q.Text("q", 100),
+            Category: q.OneOf("category", CatalogueApi.CategoryNames),
+            Month: q.Month("month"),
+            District: q.Text("district", 50),
+            Unit: q.Text("unit", 60),
+            MyUnit: actor.Unit,
+            Mine: q.Bool("mine") ?? false);
+        if (!q.IsValid)
+        {
+            return (null, Problems.Validation(q.Errors));
+        }
+
+        return await UnitsApi.CheckAsync(units, filter.Unit, ct) is { } problem ? (null, problem) : (filter, null);
+    }
+
+    public static async Task<Results<Ok<StaffActivitiesDto>, ValidationProblem>> ActivitiesAsync(
+        HttpContext http, ActivitySearchStore search, ActivityStore activities, UnitStore units, CancellationToken ct)
+    {
+        var actor = http.User.Actor();
+        var (filter, problem) = await ReadFilterAsync(new QueryReader(http.Request.Query), actor, units, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var rows = await search.ActivitiesAsync(filter!, ct);
+        var sessions = await activities.SessionsForAsync(rows.Select(r => r.Activity.Id).ToList(), null, ct);
+        var items = rows.Select(r => r.Activity.Adapt<ActivityDto>() with { Sessions = sessions[r.Activity.Id].Select(s => s.Adapt<SessionDto>()).ToList() }).ToList();
+        var mine = rows.Where(r => r.IsMine).Select(r => r.Activity.Id).ToList();
+        var editable = actor.Role switch
+        {
+            StaffPolicies.Roles.Admin => items.Select(a => a.Id).ToList(),
+            StaffPolicies.Roles.Organiser => mine,
+            _ => [],
+        };
+        return TypedResults.Ok(new StaffActivitiesDto(items, editable, mine, await search.DistrictsAsync(ct)));
+    }
+
+    public static async Task<Results<Ok<CalendarDto>, ValidationProblem>> CalendarAsync(
+        HttpContext http, ActivitySearchStore search, UnitStore units, TimeProvider clock, CancellationToken ct)
+    {
+        var q = new QueryReader(http.Request.Query);
+        // The calendar's own month; the activity filter's month (if any) is the same parameter.
+        var (filter, problem) = await ReadFilterAsync(q, http.User.Actor(), units, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var today = Shanghai.Today(clock);
+        var month = filter!.Month ?? new DateOnly(today.Year, today.Month, 1);
+        var rows = await search.CalendarAsync(filter with { Month = null }, month, ct);
+        return TypedResults.Ok(new CalendarDto(month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+            rows.Select(r => r.Adapt<CalendarSessionDto>()).ToList()));
+    }
+}
