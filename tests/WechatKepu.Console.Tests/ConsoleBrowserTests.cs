@@ -124,7 +124,7 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         await form.WaitForAsync();
         await form.Locator("[name=title]").FillAsync("科普日开幕通知");
         await form.Locator("[name=text]").FillAsync("9月14日全国科普日柳州主场活动开幕，欢迎报名！");
-        await form.Locator("[name=page]").FillAsync("pages/index/index");
+        await form.Locator("[name=page]").SelectOptionAsync(new SelectOptionValue { Label = "活动列表（首页）" });
         await form.Locator("#bc-audience").SelectOptionAsync("all");
         await ConsoleSite.ScreenshotAsync(page, "07-broadcast-compose");
         await form.Locator("button[type=submit]").ClickAsync();

@@ -347,6 +347,9 @@ public sealed class ConsoleBroadcastTests(ConsoleApp app) : IClassFixture<Consol
         }
 
         await ProblemAssert.NamesParameterAsync(await organiser.PostAsJsonAsync("/api/console/broadcasts", new { title = "t", kind = "text", text = "", audience = "all" }), "text");
+        // The mini-program page comes from the list the console offers: not a page app.json lacks, not one that needs an id.
+        await ProblemAssert.NamesParameterAsync(await organiser.PostAsJsonAsync("/api/console/broadcasts", new { title = "t", kind = "text", text = "x", audience = "all", page = "pages/nowhere/nowhere" }), "page");
+        await ProblemAssert.NamesParameterAsync(await organiser.PostAsJsonAsync("/api/console/broadcasts", new { title = "t", kind = "text", text = "x", audience = "all", page = "pages/activity/activity" }), "page");
         await ProblemAssert.NamesParameterAsync(await organiser.PostAsJsonAsync("/api/console/broadcasts", new { title = "t", kind = "text", text = "x", audience = "tag" }), "audienceRef");
         await ProblemAssert.NamesParameterAsync(await organiser.PostAsJsonAsync("/api/console/broadcasts", new { title = "t", kind = "text", text = "x", audience = "topic", audienceRef = 999999 }), "audienceRef");
         await ProblemAssert.NamesParameterAsync(await organiser.PostAsJsonAsync("/api/console/broadcasts", new { title = "t", kind = "news", news = new { title = "n", url = "javascript:alert(1)" }, audience = "all" }), "news.url");

@@ -11,6 +11,7 @@ using WechatKepu.Server.Features.Staff;
 using WechatKepu.Server.Features.Wechat;
 using WechatKepu.Server.Infrastructure;
 using WechatKepu.Wechat.Api;
+using WechatKepu.Server.Features.Menu;
 
 namespace WechatKepu.Server.Features.Broadcasts;
 
@@ -144,9 +145,9 @@ public static class BroadcastsApi
         }
 
         var page = errors.Text("page", r?.Page, "小程序页面", 200, required: false);
-        if (page is not null && !page.StartsWith("pages/", StringComparison.Ordinal))
+        if (page is not null && MiniProgramPages.Find(page) is not { QueryKey: null })
         {
-            errors.Add("page", "小程序页面须以 pages/ 开头");
+            errors.Add("page", "请从列表中选择小程序页面（须是小程序里无需参数即可打开的页面）");
         }
 
         BroadcastContent? content = null;

@@ -75,8 +75,10 @@ function templatePicker(library) {
 }
 
 export async function broadcastsPage(params) {
-  const [list, articles, images, library, quota, names] = await Promise.all([api.listBroadcasts(), api.listArticles(), api.listMedia('cover'),
-    api.templateLibrary().catch(() => ({ templates: [] })), api.broadcastQuota().catch(() => null), audienceNames()]);
+  const [list, articles, images, library, quota, names, menuOptions] = await Promise.all([api.listBroadcasts(), api.listArticles(), api.listMedia('cover'),
+    api.templateLibrary().catch(() => ({ templates: [] })), api.broadcastQuota().catch(() => null), audienceNames(), api.menuOptions().catch(() => ({ pages: [] }))]);
+  // The same list of mini-program pages as the menu editor (pages that open without a query), never a typed path.
+  const miniPages = menuOptions.pages || [];
   const kind = h('select', { name: 'kind', id: 'bc-kind' }, options(KINDS, k => k[0], k => k[1]));
   const picker = await audiencePicker();
   const template = templatePicker(library);
@@ -90,7 +92,8 @@ export async function broadcastsPage(params) {
     template: template.el,
     news: h('div', { class: 'fields' }, field('图文标题', h('input', { name: 'newsTitle' })), field('摘要', h('input', { name: 'newsDescription' })), field('链接', h('input', { name: 'newsUrl', placeholder: 'https://' }))),
   };
-  const page = field('小程序页面（可选）', h('input', { name: 'page', placeholder: 'pages/index/index' }));
+  const page = field('点击打开的小程序页面（可选）', h('select', { name: 'page' },
+    h('option', { value: '' }, '不打开小程序'), miniPages.map(p => h('option', { value: p.value }, p.label))));
   const onKind = () => {
     Object.entries(parts).forEach(([k, el]) => { el.hidden = k !== kind.value; });
     page.hidden = MASS_ONLY.includes(kind.value);
