@@ -23,7 +23,7 @@ public sealed class ArticleBrowserTests : IClassFixture<ConsoleSite>
         site.Wechat.AddTemplate(ConsoleSite.OaAppId, ActivityTemplate);
     }
 
-    private static readonly byte[] Png = Convert.FromBase64String(
+    internal static readonly byte[] Png = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
 
     private async Task<IPage> SignInAsync()

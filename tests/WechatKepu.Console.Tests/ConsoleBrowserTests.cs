@@ -281,6 +281,12 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         await form.Locator("button[type=submit]").ClickAsync();
         await page.WaitForURLAsync("**/console/#/broadcast/*");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("预计无法送达（1）");
+        // The confirmation step counts the reachable per channel (one parent: a customer-service message) and the unreachable by reason.
+        var forecast = page.Locator("#bc-forecast");
+        await Assertions.Expect(forecast).ToContainTextAsync("预计送达 1 人");
+        await Assertions.Expect(forecast.Locator("tr", new() { HasText = "客服消息" })).ToContainTextAsync("1");
+        await Assertions.Expect(forecast.Locator("tr", new() { HasText = "没有关注公众号" })).ToContainTextAsync("1");
+        await ConsoleSite.ScreenshotAsync(page, "broadcasts-forecast");
         await page.ClickAsync("#bc-send-now");
         // Issue 19.9: this showed a green 已完成 with nobody reached.
         await Assertions.Expect(page.Locator("#bc-status")).ToContainTextAsync("失败", new() { Timeout = 30_000 });

@@ -32,11 +32,13 @@ public sealed class ConsoleTemplatesTests(ConsoleSite site) : IClassFixture<Cons
     private WechatPlatform Platform() =>
         new(new HttpClient { BaseAddress = new Uri(site.BaseUrl) }, new PlatformAccount(ConsoleSite.OaAppId, "token"), null, null, site.Wechat);
 
-    private async Task<string?> SendAsync(string openId, string text)
+    private async Task<string?> SendAsync(string openId, string text) => (await ReplyAsync(openId, text)).Content;
+
+    private async Task<PlatformReply> ReplyAsync(string openId, string text)
     {
         using var platform = Platform();
         var msgId = 1_700_000_000_000_000_000L + Random.Shared.NextInt64(1_000_000_000_000);
-        return (await platform.PostAsync(PlatformMessages.Text("gh_browser", openId, platform.Now, text, msgId), CallbackMode.Plaintext)).Content;
+        return await platform.PostAsync(PlatformMessages.Text("gh_browser", openId, platform.Now, text, msgId), CallbackMode.Plaintext);
     }
 
     private static string LocalInput(DateTimeOffset t) => Shanghai.ToShanghai(t).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
@@ -161,5 +163,37 @@ public sealed class ConsoleTemplatesTests(ConsoleSite site) : IClassFixture<Cons
         await Assertions.Expect(row).ToContainTextAsync("停用");
         await Assertions.Expect(row.Locator("button", new() { HasText = "启用" })).ToHaveCountAsync(1);
         Assert.Equal(WechatKepu.Server.Features.Callback.CallbackDispatcher.DefaultReply, await SendAsync(follower, "答题入口"));
+    }
+
+    [Fact]
+    public async Task An_admin_makes_a_keyword_answer_with_an_uploaded_image_and_another_with_a_news_card()
+    {
+        const string follower = "oBrowserRichRule000000000001";
+        var page = await SignInAsync();
+        await page.GotoAsync("/console/#/replies");
+        var rule = page.Locator("#reply-rule");
+        await rule.Locator("[name=keyword]").FillAsync("活动海报");
+        await rule.Locator("#reply-kind").SelectOptionAsync("image");
+        await Assertions.Expect(rule.Locator("[name=replyText]")).ToBeHiddenAsync();
+        await rule.Locator("#reply-image-upload").SetInputFilesAsync(new FilePayload { Name = "海报.png", MimeType = "image/png", Buffer = ArticleBrowserTests.Png });
+        await Assertions.Expect(rule.Locator("#reply-image")).Not.ToHaveValueAsync("");
+        await rule.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-rule='活动海报'] img")).ToBeVisibleAsync();
+        var image = await ReplyAsync(follower, "活动海报");
+        Assert.Equal("image", image.MsgType);
+        Assert.False(string.IsNullOrEmpty(System.Xml.Linq.XElement.Parse(image.Xml!).Element("Image")?.Element("MediaId")?.Value));
+
+        await rule.Locator("[name=keyword]").FillAsync("科普日介绍");
+        await rule.Locator("#reply-kind").SelectOptionAsync("news");
+        await rule.Locator("[name=newsTitle]").FillAsync("全国科普日柳州主场活动");
+        await rule.Locator("[name=newsDescription]").FillAsync("9月14日 柳州科技馆");
+        await rule.Locator("[name=newsUrl]").FillAsync("https://kepu.example/day");
+        await ConsoleSite.ScreenshotAsync(page, "replies-2-news-editor");
+        await rule.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-rule='科普日介绍']")).ToContainTextAsync("图文：全国科普日柳州主场活动");
+        await ConsoleSite.ScreenshotAsync(page, "replies-3-image-and-news");
+        var card = await ReplyAsync(follower, "科普日介绍");
+        Assert.Equal("news", card.MsgType);
+        Assert.Equal("https://kepu.example/day", System.Xml.Linq.XElement.Parse(card.Xml!).Element("Articles")!.Element("item")!.Element("Url")!.Value);
     }
 }

@@ -40,4 +40,17 @@ public sealed class Errors
 
         return v;
     }
+
+    /// <summary>A trimmed absolute http(s) address of at most <paramref name="max"/> characters, or null with an error.</summary>
+    public string? Url(string field, string? value, string label, int max, bool required = true)
+    {
+        var v = Text(field, value, label, max, required);
+        if (v is not null && !(Uri.TryCreate(v, UriKind.Absolute, out var u) && u.Scheme is "https" or "http"))
+        {
+            Add(field, $"{label}须为 http(s) 地址");
+            return null;
+        }
+
+        return v;
+    }
 }

@@ -32,9 +32,23 @@ public sealed record BroadcastDeliveryDto(long CampaignId, string CampaignStatus
 /// <summary>
 /// A broadcast with its results. <c>Unreachable</c>: who it did not reach and why (for a session's parents, every
 /// family the official account cannot reach, including those with no matching follower; before sending, a forecast).
+/// <c>Forecast</c>: before sending (draft, scheduled, awaiting confirmation), how many it will reach per channel and
+/// how many it cannot, by reason; null once sending has started.
 /// </summary>
 public sealed record BroadcastDetailDto(BroadcastDto Broadcast, IReadOnlyList<BroadcastRecipientRow> RecipientList, BroadcastDeliveryDto? Delivery,
-    IReadOnlyList<UnreachableDto> Unreachable);
+    IReadOnlyList<UnreachableDto> Unreachable, ReachForecastDto? Forecast = null);
+
+/// <summary>
+/// A broadcast's reach before it is sent: the recipients per channel (<c>mass_all</c>, <c>mass_tag</c>: WeChat's mass
+/// send by filter; <c>mass_openids</c>: a mass send to a list of openids; <c>custom</c>: a customer-service message,
+/// for a list of one; <c>oa_template</c>: template messages), the unreachable counted by reason, and a Chinese summary.
+/// </summary>
+public sealed record ReachForecastDto(int Reachable, int UnreachableCount, IReadOnlyList<ForecastChannelDto> Channels,
+    IReadOnlyList<ForecastReasonDto> Unreachable, string Summary);
+
+public sealed record ForecastChannelDto(string Channel, string Name, int Count);
+
+public sealed record ForecastReasonDto(string Code, string Reason, int Count);
 
 /// <summary>The stored content of a broadcast (jsonb), one shape for every kind.</summary>
 public sealed record BroadcastContent(string? Text, NewsLink? News, TemplateBody? Template, string? Page,

@@ -62,4 +62,38 @@ public static class BroadcastReport
     public static IReadOnlyList<UnreachableDto> Deliveries(IEnumerable<Data.Delivery.DeliveryFailure> failures) =>
         failures.Select(f => new UnreachableDto(f.OpenId ?? $"收件人 #{f.Id}", f.OpenId,
             f.Status == "unknown" ? NoAnswer : Reason(f.Errcode), f.Errcode)).ToList();
+
+    /// <summary>Why members of an audience cannot be reached, in words staff can act on.</summary>
+    public static string ForecastReason(string code) => code switch
+    {
+        ReachReason.Unsubscribed => "已取消关注公众号",
+        ReachReason.NoUnionid => "家长的小程序账号没有 unionid，无法对应到公众号关注者（没有 openid）",
+        ReachReason.NotFollowing => "没有关注公众号（没有 openid）",
+        ReachReason.Waitlisted => "候补家长不在发送范围：模板消息只发给已确认和已签到的家长",
+        _ => code,
+    };
+
+    /// <summary>
+    /// The forecast of a broadcast not yet sent, from the audience counted by reason: the reachable go by the
+    /// channel the job will use for the broadcast's kind and audience.
+    /// </summary>
+    public static ReachForecastDto Forecast(string kind, string audience, IReadOnlyList<ReachCount> counts)
+    {
+        var reachable = counts.Where(c => c.Reason is null).Sum(c => c.Count);
+        var (channel, name) = (kind, audience) switch
+        {
+            (BroadcastKind.Template, _) => ("oa_template", "模板消息"),
+            (_, BroadcastAudience.All) => ("mass_all", "群发（全部关注者）"),
+            (_, BroadcastAudience.Tag) => ("mass_tag", "群发（按标签）"),
+            _ when reachable == 1 => ("custom", "客服消息（仅 48 小时内与公众号互动过的可收到）"),
+            _ => ("mass_openids", "按名单群发"),
+        };
+        var unreachable = counts.Where(c => c.Reason is not null && c.Count > 0).OrderByDescending(c => c.Count)
+            .Select(c => new ForecastReasonDto(c.Reason!, ForecastReason(c.Reason!), c.Count)).ToList();
+        var missed = unreachable.Sum(u => u.Count);
+        var summary = $"预计送达 {reachable} 人（{name} {reachable}）"
+            + (missed > 0 ? $"；无法送达 {missed} 人：{string.Join("，", unreachable.Select(u => $"{u.Reason} {u.Count} 人"))}" : "；没有无法送达的对象")
+            + (audience is BroadcastAudience.All or BroadcastAudience.Tag && kind != BroadcastKind.Template ? "。按本系统记录的关注者估计，微信按其名单发送。" : "。");
+        return new ReachForecastDto(reachable, missed, [new ForecastChannelDto(channel, name, reachable)], unreachable, summary);
+    }
 }

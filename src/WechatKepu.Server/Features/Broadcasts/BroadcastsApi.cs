@@ -122,7 +122,10 @@ public static class BroadcastsApi
                     .Select(f => f with { Openid = ConsoleScope.OpenId(actor, f.Openid) }),
                     listFixed: b.Status is not (BroadcastStatus.Draft or BroadcastStatus.Scheduled or BroadcastStatus.AwaitingConfirmation or BroadcastStatus.Cancelled))
                 : BroadcastReport.Recipients(recipients);
-        return TypedResults.Ok(new BroadcastDetailDto(Dto(b), recipients, delivery, unreachable));
+        var forecast = b.Status is BroadcastStatus.Draft or BroadcastStatus.Scheduled or BroadcastStatus.AwaitingConfirmation
+            ? BroadcastReport.Forecast(b.Kind, b.Audience, await reach.ForecastAsync(b.AppId, b.Audience, b.AudienceRef, b.Kind == BroadcastKind.Template, ct))
+            : null;
+        return TypedResults.Ok(new BroadcastDetailDto(Dto(b), recipients, delivery, unreachable, forecast));
     }
 
     private static async Task<Results<Created<BroadcastDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(

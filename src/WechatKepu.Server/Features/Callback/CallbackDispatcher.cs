@@ -14,7 +14,8 @@ public abstract record CallbackPlan;
 
 /// <summary>Answered from memory (keyword rules, fixed texts): claimed and answered in one insert.</summary>
 /// <param name="Text">The reply text; null for no reply.</param>
-public sealed record ImmediatePlan(string? Text) : CallbackPlan;
+/// <param name="Reply">An image or news reply (a keyword rule's), answered instead of the text.</param>
+public sealed record ImmediatePlan(string? Text, WechatReply? Reply = null) : CallbackPlan;
 
 /// <summary>Database work run once under the claim, with a deadline.</summary>
 /// <param name="Run">Returns the reply text, or "" for none.</param>
@@ -56,7 +57,7 @@ public sealed class CallbackDispatcher(
             case WechatClickEvent click when MenuKeys.ReplyRuleId(click.EventKey) is { } ruleId:
                 // A menu button naming a keyword rule answers with that rule, whatever its keyword.
                 var rules = await replies.ForAsync(appId, cancellationToken);
-                return new ImmediatePlan(rules.ById(ruleId, clock.GetUtcNow()) ?? rules.DefaultText ?? DefaultReply);
+                return rules.ById(ruleId, clock.GetUtcNow())?.Plan ?? new ImmediatePlan(rules.DefaultText ?? DefaultReply);
             case WechatClickEvent click:
                 return await PlanTextAsync(appId, MenuKeys.ToText(click.EventKey), cancellationToken);
             case WechatUserMessage media:
@@ -130,6 +131,12 @@ public sealed class CallbackDispatcher(
         return result;
     }
 
+    /// <summary>An immediate plan's passive reply XML (its image or news reply, else its text); null for no reply.</summary>
+    public static string? ReplyXml(WechatInboundMessage message, ImmediatePlan plan, DateTimeOffset now) =>
+        plan.Reply is { } reply ? reply.ToXml(message, now.ToUnixTimeSeconds())
+        : plan.Text is { } text ? ReplyXml(message, text, now)
+        : null;
+
     /// <summary>The passive text reply, never over WeChat's 2,048 bytes (<see cref="PassiveText"/>).</summary>
     public static string ReplyXml(WechatInboundMessage message, string text, DateTimeOffset now) =>
         new WechatTextReply(PassiveText.Fit(text)).ToXml(message, now.ToUnixTimeSeconds());
@@ -146,7 +153,7 @@ public sealed class CallbackDispatcher(
         }
 
         var account = await replies.ForAsync(appId, cancellationToken);
-        return new ImmediatePlan(account.Match(text, clock.GetUtcNow()) ?? account.DefaultText ?? DefaultReply);
+        return account.Match(text, clock.GetUtcNow())?.Plan ?? new ImmediatePlan(account.DefaultText ?? DefaultReply);
     }
 
     private static string Describe(WechatUserMessage message) => message switch

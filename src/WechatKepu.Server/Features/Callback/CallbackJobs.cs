@@ -35,7 +35,7 @@ public sealed class CallbackLateReplyJob(
         var outcome = await dispatcher.PlanAsync(appId, message, cancellationToken) switch
         {
             WorkPlan work => (await dispatcher.RunAsync(appId, message, work, cancellationToken)).Outcome,
-            ImmediatePlan { Text: { } text } => CallbackDispatcher.ReplyXml(message, text, clock.GetUtcNow()),
+            ImmediatePlan immediate => CallbackDispatcher.ReplyXml(message, immediate, clock.GetUtcNow()) ?? "",
             _ => "",
         };
 

@@ -67,7 +67,7 @@ public sealed class CallbackProcessor(
 
         var plan = await dispatcher.PlanAsync(appId, message, CancellationToken.None);
         var immediate = plan is ImmediatePlan p
-            ? p.Text is null ? InboundStore.NoReply : CallbackDispatcher.ReplyXml(message, p.Text, clock.GetUtcNow())
+            ? CallbackDispatcher.ReplyXml(message, p, clock.GetUtcNow()) ?? InboundStore.NoReply
             : null;
         var won = await claims.ClaimAsync(new InboundClaim(appId, key, message.FromUserName, message.MsgType,
             message.Fields.GetValueOrDefault("Event"), body, immediate));

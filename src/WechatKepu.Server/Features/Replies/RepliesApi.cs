@@ -9,16 +9,33 @@ namespace WechatKepu.Server.Features.Replies;
 
 public sealed record ReplyAccountDto(string AppId, string Name);
 
+/// <summary>A keyword rule; <c>ReplyKind</c> text (<c>ReplyText</c>), image (<c>ImageId</c>, shown by <c>ImageUrl</c>) or news (<c>News</c>: one article).</summary>
 public sealed record ReplyRuleDto(
-    long Id, string Keyword, string MatchKind, string ReplyText, int Priority, bool Enabled,
+    long Id, string Keyword, string MatchKind, string? ReplyText, int Priority, bool Enabled,
     DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveUntil, DateTimeOffset UpdatedAt)
 {
+    public string ReplyKind { get; init; } = ReplyKinds.Text;
+
+    public long? ImageId { get; init; }
+
+    public string? ImageUrl { get; init; }
+
+    public ReplyNews? News { get; init; }
+
     /// <summary>Why the rule never answers although enabled (a rule saved before command words were refused), else null.</summary>
     public string? NeverAnswers { get; init; }
 }
 
+/// <summary>A news reply's one article: title (≤ 64), description (≤ 120), link and picture (http(s)).</summary>
+public sealed record ReplyNews(string? Title, string? Description, string? Url, string? PicUrl);
+
+/// <summary>
+/// A keyword rule as staff write it. <c>ReplyKind</c> (default text): text needs <c>ReplyText</c>; image needs
+/// <c>ImageId</c> (an image uploaded through <c>POST /api/console/media</c> as a cover, so it has a media_id); news needs <c>News</c>.
+/// </summary>
 public sealed record ReplyRuleRequest(
-    string? Keyword, string? MatchKind, string? ReplyText, int? Priority, bool? Enabled, DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveUntil);
+    string? Keyword, string? MatchKind, string? ReplyText, int? Priority, bool? Enabled, DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveUntil,
+    string? ReplyKind = null, long? ImageId = null, ReplyNews? News = null);
 
 public sealed record ReplySettingsDto(string? WelcomeText, string? DefaultText, string EffectiveWelcomeText, string EffectiveDefaultText);
 
@@ -52,7 +69,10 @@ public static class RepliesApi
         config.NewConfig<ReplyRuleRow, ReplyRuleDto>()
             .Map(d => d.ActiveFrom, s => Utc(s.ActiveFrom))
             .Map(d => d.ActiveUntil, s => Utc(s.ActiveUntil))
-            .Map(d => d.UpdatedAt, s => Utc(s.UpdatedAt)!.Value);
+            .Map(d => d.UpdatedAt, s => Utc(s.UpdatedAt)!.Value)
+            .Map(d => d.ImageId, s => s.MediaAssetId)
+            .Map(d => d.ImageUrl, s => s.MediaUrl)
+            .Map(d => d.News, s => s.NewsTitle == null ? null : new ReplyNews(s.NewsTitle, s.NewsDescription, s.NewsUrl, s.NewsPicUrl));
 
     public static Ok<ReplyAccountDto[]> Accounts(CallbackAccounts accounts) =>
         TypedResults.Ok(accounts.All.Select(a => new ReplyAccountDto(a.AppId, a.Options.Name)).OrderBy(a => a.AppId, StringComparer.Ordinal).ToArray());
@@ -77,14 +97,15 @@ public static class RepliesApi
 
     public static async Task<Results<Created<ReplyRuleDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         string appId, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine,
-        IEnumerable<ICallbackCommand> commands, TimeProvider clock, CancellationToken ct)
+        IEnumerable<ICallbackCommand> commands, Data.Broadcasts.ArticleStore media, TimeProvider clock, CancellationToken ct)
     {
         if (accounts.Find(appId) is null)
         {
             return UnknownAccount(appId);
         }
 
-        var (input, errors) = Validate(request, commands);
+        var image = request?.ImageId is > 0 and var imageId ? await media.AssetAsync(imageId, ct) : null;
+        var (input, errors) = Validate(request, commands, appId, image);
         if (input is null)
         {
             return Problems.Validation(errors.All);
@@ -97,14 +118,15 @@ public static class RepliesApi
 
     public static async Task<Results<Ok<ReplyRuleDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string appId, long id, ReplyRuleRequest? request, CallbackAccounts accounts, ReplyRuleStore store, ReplyEngine engine,
-        IEnumerable<ICallbackCommand> commands, TimeProvider clock, CancellationToken ct)
+        IEnumerable<ICallbackCommand> commands, Data.Broadcasts.ArticleStore media, TimeProvider clock, CancellationToken ct)
     {
         if (accounts.Find(appId) is null)
         {
             return UnknownAccount(appId);
         }
 
-        var (input, errors) = Validate(request, commands);
+        var image = request?.ImageId is > 0 and var imageId ? await media.AssetAsync(imageId, ct) : null;
+        var (input, errors) = Validate(request, commands, appId, image);
         if (input is null)
         {
             return Problems.Validation(errors.All);
@@ -174,7 +196,8 @@ public static class RepliesApi
     private static ReplySettingsDto SettingsDto(string? welcome, string? fallback) =>
         new(welcome, fallback, welcome ?? CallbackDispatcher.DefaultWelcome, fallback ?? CallbackDispatcher.DefaultReply);
 
-    private static (ReplyRuleInput? Input, Errors Errors) Validate(ReplyRuleRequest? request, IEnumerable<ICallbackCommand> commands)
+    private static (ReplyRuleInput? Input, Errors Errors) Validate(ReplyRuleRequest? request, IEnumerable<ICallbackCommand> commands, string appId,
+        Data.Broadcasts.MediaAssetRow? image)
     {
         var errors = new Errors();
         if (request is null)
@@ -196,7 +219,51 @@ public static class RepliesApi
             errors.Add("matchKind", "匹配方式须为 exact（完全匹配）或 contains（包含）");
         }
 
-        var reply = ReplyText(errors, "replyText", request.ReplyText, "回复内容", required: true);
+        // Each kind takes its own fields only: a rule never carries a text, an image and a card at once.
+        var replyKind = request.ReplyKind?.Trim().ToLowerInvariant() ?? ReplyKinds.Text;
+        string? reply = null;
+        long? imageId = null;
+        ReplyNews? news = null;
+        switch (replyKind)
+        {
+            case ReplyKinds.Text:
+                reply = ReplyText(errors, "replyText", request.ReplyText, "回复内容", required: true);
+                break;
+            case ReplyKinds.Image:
+                if (image is not { Purpose: "cover", MediaId: not null } || image.AppId != appId)
+                {
+                    errors.Add("imageId", "请选择在本公众号上传的图片（上传后才有微信素材 ID）");
+                }
+
+                imageId = image?.Id;
+                break;
+            case ReplyKinds.News:
+                news = new ReplyNews(
+                    errors.Text("news.title", request.News?.Title, "图文标题", 64),
+                    errors.Text("news.description", request.News?.Description, "图文摘要", 120, required: false),
+                    errors.Url("news.url", request.News?.Url, "图文链接", 500),
+                    errors.Url("news.picUrl", request.News?.PicUrl, "图片链接", 500, required: false));
+                break;
+            default:
+                errors.Add("replyKind", "回复类型须为 text（文字）、image（图片）或 news（图文）");
+                break;
+        }
+
+        if (replyKind != ReplyKinds.Text && !string.IsNullOrWhiteSpace(request.ReplyText))
+        {
+            errors.Add("replyText", "只有文字回复填写回复内容");
+        }
+
+        if (replyKind != ReplyKinds.Image && request.ImageId is not null)
+        {
+            errors.Add("imageId", "只有图片回复选择图片");
+        }
+
+        if (replyKind != ReplyKinds.News && request.News is not null)
+        {
+            errors.Add("news", "只有图文回复填写图文");
+        }
+
         var priority = request.Priority ?? 0;
         if (priority is < -1000 or > 1000)
         {
@@ -210,7 +277,8 @@ public static class RepliesApi
 
         return errors.Any
             ? (null, errors)
-            : (new ReplyRuleInput(keyword!, kind!, reply!, priority, request.Enabled ?? true, request.ActiveFrom, request.ActiveUntil), errors);
+            : (new ReplyRuleInput(keyword!, kind!, reply, priority, request.Enabled ?? true, request.ActiveFrom, request.ActiveUntil,
+                replyKind, imageId, news?.Title, news?.Description, news?.Url, news?.PicUrl), errors);
     }
 
     /// <summary>Reply texts may hold line breaks (and mini-program links), unlike one-line fields.</summary>

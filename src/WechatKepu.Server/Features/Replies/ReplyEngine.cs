@@ -1,13 +1,27 @@
 using System.Collections.Frozen;
 using Npgsql;
 using WechatKepu.Data.Callback;
+using WechatKepu.Server.Features.Callback;
 using WechatKepu.Server.Infrastructure;
+using WechatKepu.Wechat.Messages;
 
 namespace WechatKepu.Server.Features.Replies;
 
-/// <summary>One keyword rule as the matcher holds it.</summary>
-public sealed record KeywordRule(long Id, string Keyword, bool Exact, string ReplyText, int Priority, bool Enabled, DateTimeOffset? From, DateTimeOffset? Until)
+/// <summary>One keyword rule as the matcher holds it: its reply is <c>ReplyText</c>, or an image or news reply (<c>Rich</c>).</summary>
+public sealed record KeywordRule(long Id, string Keyword, bool Exact, string? ReplyText, int Priority, bool Enabled, DateTimeOffset? From, DateTimeOffset? Until,
+    WechatReply? Rich = null)
 {
+    /// <summary>What the callback answers with when this rule matches.</summary>
+    public ImmediatePlan Plan => new(ReplyText, Rich);
+
+    /// <summary>The passive reply a rule row stands for beyond text: an image by its media_id, a news card of one article.</summary>
+    public static WechatReply? RichOf(ReplyRuleRow r) => r.ReplyKind switch
+    {
+        ReplyKinds.Image when r.MediaId is { } mediaId => new WechatImageReply(mediaId),
+        ReplyKinds.News => new WechatNewsReply([new WechatNewsArticle(r.NewsTitle!, r.NewsDescription ?? "", r.NewsPicUrl ?? "", r.NewsUrl!)]),
+        _ => null,
+    };
+
     public bool ActiveAt(DateTimeOffset now) => Enabled && (From is null || now >= From) && (Until is null || now < Until);
 
     public bool Answers(string text, DateTimeOffset now) =>
@@ -21,13 +35,13 @@ public sealed record AccountReplies(IReadOnlyList<KeywordRule> Rules, string? We
     public static readonly AccountReplies Empty = new([], null, null);
 
     /// <summary>The first rule that answers, highest priority first, exact before contains, then oldest.</summary>
-    public string? Match(string text, DateTimeOffset now)
+    public KeywordRule? Match(string text, DateTimeOffset now)
     {
         foreach (var rule in Rules)
         {
             if (rule.Answers(text, now))
             {
-                return rule.ReplyText;
+                return rule;
             }
         }
 
@@ -35,8 +49,8 @@ public sealed record AccountReplies(IReadOnlyList<KeywordRule> Rules, string? We
     }
 
     /// <summary>Rule <paramref name="id"/>'s reply, when it exists and answers now (a menu button naming it).</summary>
-    public string? ById(long id, DateTimeOffset now) =>
-        Rules.FirstOrDefault(r => r.Id == id) is { } rule && rule.ActiveAt(now) ? rule.ReplyText : null;
+    public KeywordRule? ById(long id, DateTimeOffset now) =>
+        Rules.FirstOrDefault(r => r.Id == id) is { } rule && rule.ActiveAt(now) ? rule : null;
 }
 
 /// <summary>
@@ -90,7 +104,7 @@ public sealed class ReplyEngine(ReplyRuleStore store) : INotificationSubscriber
                 var ordered = rules.Where(r => r.AppId == app)
                     .OrderByDescending(r => r.Priority).ThenBy(r => r.MatchKind == "exact" ? 0 : 1).ThenBy(r => r.Id)
                     .Select(r => new KeywordRule(r.Id, r.Keyword, r.MatchKind == "exact", r.ReplyText, r.Priority, r.Enabled,
-                        Utc(r.ActiveFrom), Utc(r.ActiveUntil)))
+                        Utc(r.ActiveFrom), Utc(r.ActiveUntil), KeywordRule.RichOf(r)))
                     .ToArray();
                 var s = settingsByApp.GetValueOrDefault(app);
                 return new AccountReplies(ordered, NullIfEmpty(s?.WelcomeText), NullIfEmpty(s?.DefaultText));

@@ -79,16 +79,17 @@ export const getBroadcast = id => get(`${C}/broadcasts/${enc(id)}`);
 export const templateLibrary = () => get(`${C}/templates`);
 export const broadcastTags = () => get(`${C}/broadcasts/tags`);
 export const broadcastQuota = () => get(`${C}/broadcasts/quota`);
-export const listMedia = purpose => get(`${C}/media?${query({ purpose })}`);
+export const listMedia = (purpose, appId) => get(`${C}/media?${query({ purpose, appId })}`);
 export const listArticles = () => get(`${C}/articles`);
 export const getArticle = id => get(`${C}/articles/${enc(id)}`);
 export const createArticle = body => request('POST', `${C}/articles`, body);
 export const publishArticle = id => request('POST', `${C}/articles/${enc(id)}/publish`, {});
 
 // An image as multipart/form-data (purpose body | cover); the server checks its bytes and size before WeChat sees it.
-export function uploadMedia(purpose, file) {
+export function uploadMedia(purpose, file, appId) {
   const form = new FormData();
   form.append('purpose', purpose);
+  if (appId) form.append('appId', appId);
   form.append('file', file);
   return request('POST', `${C}/media`, form);
 }

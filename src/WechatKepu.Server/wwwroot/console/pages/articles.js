@@ -5,11 +5,11 @@ import { h, view, when, field, formValues, guard, toast, can, route, state } fro
 const PUBLISH = { none: '未发布', publishing: '发布中', published: '已发布', failed: '发布失败' };
 
 /** A file input that uploads the chosen image at once and calls back with what the server answered. */
-export function imagePicker(purpose, id, onUploaded) {
+export function imagePicker(purpose, id, onUploaded, appId) {
   const input = h('input', { type: 'file', accept: 'image/jpeg,image/png', id });
   input.addEventListener('change', guard(async () => {
     if (!input.files.length) return;
-    const asset = await api.uploadMedia(purpose, input.files[0]);
+    const asset = await api.uploadMedia(purpose, input.files[0], appId);
     input.value = '';
     onUploaded(asset);
   }));

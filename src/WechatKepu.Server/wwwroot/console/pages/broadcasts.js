@@ -130,7 +130,7 @@ export async function broadcastsPage(params) {
 }
 
 export async function broadcastPage(id) {
-  const [{ broadcast: b, recipientList, delivery: d, unreachable }, names] = await Promise.all([api.getBroadcast(id), audienceNames()]);
+  const [{ broadcast: b, recipientList, delivery: d, unreachable, forecast: fc }, names] = await Promise.all([api.getBroadcast(id), audienceNames()]);
   // Names, not ids: the session by its title and time, a template by its title and field labels.
   if (b.audience === 'session') {
     const s = await api.getSession(b.audienceRef).catch(() => null);
@@ -169,6 +169,13 @@ export async function broadcastPage(id) {
         b.status === 'draft' && can('organiser') ? h('span', { class: 'inline' }, at, act('定时发送', 'schedule', () => ({ at: fromLocalInput(at.value) }), 'ghost', 'bc-schedule')) : null,
         b.status === 'awaiting_confirmation' && state.me.role === 'admin' ? act('确认发送', 'confirm', undefined, '', 'bc-confirm') : null,
         ['draft', 'scheduled', 'awaiting_confirmation'].includes(b.status) && can('organiser') ? act('取消', 'cancel', undefined, 'danger', 'bc-cancel') : null)),
+    // The confirmation step: whom it reaches per channel, and how many it cannot and why, before anything is sent.
+    fc ? h('div', { class: 'card', id: 'bc-forecast' },
+      h('h2', {}, `发送前检查：预计送达 ${fc.reachable} 人`),
+      h('table', {}, h('tr', {}, h('th', {}, '发送渠道'), h('th', {}, '人数')),
+        fc.channels.map(c => h('tr', {}, h('td', {}, c.name), h('td', {}, String(c.count)))),
+        fc.unreachable.map(u => h('tr', { class: 'muted' }, h('td', {}, `无法送达：${u.reason}`), h('td', {}, String(u.count))))),
+      h('p', { class: 'muted' }, fc.summary)) : null,
     unreachable.length ? h('h2', {}, `${beforeSending ? '预计无法送达' : '未能送达'}（${unreachable.length}）`) : null,
     unreachable.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'unreachable' },
       h('tr', {}, h('th', {}, '对象'), h('th', {}, '原因')),
