@@ -220,11 +220,7 @@ public static partial class ArticlesApi
             errors.Add("content", "正文不能含脚本（微信会去掉）");
         }
 
-        var source = errors.Text("contentSourceUrl", r?.ContentSourceUrl, "原文链接", 500, required: false);
-        if (source is not null && !(Uri.TryCreate(source, UriKind.Absolute, out var u) && u.Scheme is "https" or "http"))
-        {
-            errors.Add("contentSourceUrl", "原文链接须为 http(s) 地址");
-        }
+        var source = errors.Url("contentSourceUrl", r?.ContentSourceUrl, "原文链接", 500, required: false);
 
         var cover = r?.CoverId is > 0 and var coverId ? await store.AssetAsync(coverId, ct) : null;
         if (cover is not { Purpose: "cover" } || cover.AppId != appId)

@@ -161,11 +161,7 @@ public static class BroadcastsApi
                 break;
             case BroadcastKind.News:
                 var newsTitle = errors.Text("news.title", r?.News?.Title, "图文标题", 64);
-                var url = errors.Text("news.url", r?.News?.Url, "链接", 500);
-                if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out var u) | (u?.Scheme is not ("https" or "http")))
-                {
-                    errors.Add("news.url", "链接须为 http(s) 地址");
-                }
+                var url = errors.Url("news.url", r?.News?.Url, "链接", 500);
 
                 content = new BroadcastContent(null, new NewsLink(newsTitle, r?.News?.Description?.Trim() ?? "", url), null, page);
                 break;
