@@ -26,17 +26,7 @@ public sealed class ArticleBrowserTests : IClassFixture<ConsoleSite>
     internal static readonly byte[] Png = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
 
-    private async Task<IPage> SignInAsync()
-    {
-        var page = await site.NewPageAsync();
-        await page.GotoAsync("/console/");
-        await page.Locator("#login-form").WaitForAsync();
-        await page.FillAsync("input[name=username]", ConsoleSite.AdminUser);
-        await page.FillAsync("input[name=password]", ConsoleSite.AdminPassword);
-        await page.ClickAsync("#login-form button[type=submit]");
-        await page.Locator("#upcoming").WaitForAsync();
-        return page;
-    }
+    private Task<IPage> SignInAsync() => site.SignInAsync();
 
     [Fact]
     public async Task A_staff_member_composes_an_article_with_an_uploaded_cover_and_sends_it_to_a_tag_after_a_preview()

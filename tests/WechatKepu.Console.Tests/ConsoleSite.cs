@@ -146,6 +146,23 @@ public sealed class ConsoleSite : IAsyncLifetime
         }
     }
 
+    /// <summary>A new page signed in as the admin, on the dashboard.</summary>
+    public async Task<IPage> SignInAsync()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/console/");
+        await page.Locator("#login-form").WaitForAsync();
+        await page.FillAsync("input[name=username]", AdminUser);
+        await page.FillAsync("input[name=password]", AdminPassword);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await page.Locator("#upcoming").WaitForAsync();
+        return page;
+    }
+
+    /// <summary>WeChat's side of the official account (the follower's chat) against this site.</summary>
+    public WechatKepu.Simulator.Platform.WechatPlatform Platform() =>
+        new(new HttpClient { BaseAddress = new Uri(BaseUrl) }, new WechatKepu.Simulator.Platform.PlatformAccount(OaAppId, "token"), null, null, Wechat);
+
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions

@@ -17,20 +17,9 @@ public sealed class ConsoleTemplatesTests(ConsoleSite site) : IClassFixture<Cons
     private const string QuizTemplate = "Qz7aT1mPlAtE0kepuBrowserQuizReminder0000001";
     private const string Topic = "健康知识问答";
 
-    private async Task<IPage> SignInAsync()
-    {
-        var page = await site.NewPageAsync();
-        await page.GotoAsync("/console/");
-        await page.Locator("#login-form").WaitForAsync();
-        await page.FillAsync("input[name=username]", ConsoleSite.AdminUser);
-        await page.FillAsync("input[name=password]", ConsoleSite.AdminPassword);
-        await page.ClickAsync("#login-form button[type=submit]");
-        await page.Locator("#upcoming").WaitForAsync();
-        return page;
-    }
+    private Task<IPage> SignInAsync() => site.SignInAsync();
 
-    private WechatPlatform Platform() =>
-        new(new HttpClient { BaseAddress = new Uri(site.BaseUrl) }, new PlatformAccount(ConsoleSite.OaAppId, "token"), null, null, site.Wechat);
+    private WechatPlatform Platform() => site.Platform();
 
     private async Task<string?> SendAsync(string openId, string text) => (await ReplyAsync(openId, text)).Content;
 

@@ -8,20 +8,9 @@ namespace WechatKepu.Console.Tests;
 /// <summary>The custom menu and the poster codes, used by staff who choose names from lists, in headless Chromium.</summary>
 public sealed class ConsoleWechatToolsTests(ConsoleSite site) : IClassFixture<ConsoleSite>
 {
-    private async Task<IPage> SignInAsync()
-    {
-        var page = await site.NewPageAsync();
-        await page.GotoAsync("/console/");
-        await page.Locator("#login-form").WaitForAsync();
-        await page.FillAsync("input[name=username]", ConsoleSite.AdminUser);
-        await page.FillAsync("input[name=password]", ConsoleSite.AdminPassword);
-        await page.ClickAsync("#login-form button[type=submit]");
-        await page.Locator("#upcoming").WaitForAsync();
-        return page;
-    }
+    private Task<IPage> SignInAsync() => site.SignInAsync();
 
-    private WechatPlatform Platform() =>
-        new(new HttpClient { BaseAddress = new Uri(site.BaseUrl) }, new PlatformAccount(ConsoleSite.OaAppId, "token"), null, null, site.Wechat);
+    private WechatPlatform Platform() => site.Platform();
 
     private static ILocator Button(IPage page, int index) => page.Locator(".wxmenu-button").Nth(index);
 
