@@ -9,6 +9,10 @@ namespace WechatKepu.Data.Callback;
 /// and the stored reply are one insert; null when a handler still has to run.</param>
 public sealed record InboundClaim(string AppId, string DedupKey, string OpenId, string MsgType, string? Event, string Body, string? Reply);
 
+/// <summary>The answer to one claim: <paramref name="Won"/> when this try must handle the message; for a retry,
+/// the reply its first try stored, or null while that try still runs.</summary>
+public readonly record struct InboundClaimResult(bool Won, string? StoredReply);
+
 public sealed record InboundRow(
     string AppId, string DedupKey, string OpenId, string MsgType, string? Event, string Body,
     string? Reply, string? Outcome, DateTime ReceivedAt, DateTime? HandledAt, DateTime? LateSentAt);
@@ -20,33 +24,48 @@ public sealed class InboundStore(NpgsqlDataSource dataSource)
     public const string NoReply = "success";
 
     // unnest keeps a batch of any size to one statement with seven parameters; DO NOTHING also skips a
-    // key repeated inside the same batch, and RETURNING names the rows this statement inserted.
-    private const string ClaimInsertSql = """
-        INSERT INTO wechat_inbound (app_id, dedup_key, openid, msg_type, event, body, reply, outcome, received_at, handled_at)
-        SELECT u.a, u.k, u.o, u.t, u.e, u.b, u.r, u.r, $8, CASE WHEN u.r IS NULL THEN NULL ELSE $8 END
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(a, k, o, t, e, b, r)
+    // key repeated inside the same batch. The outer query answers every claim of the batch in order (WITH
+    // ORDINALITY): won when this statement inserted its key, and for a retry (the key existed) the reply
+    // stored by the first try, read in the same round trip. The outer query's snapshot does not see the rows
+    // the insert adds, nor a first try committed after the statement began: its reply is null and the
+    // caller polls for it.
+    private const string ClaimSqlHead = """
+        WITH u AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                WITH ORDINALITY AS u(a, k, o, t, e, b, r, n)
+        ), ins AS (
+            INSERT INTO wechat_inbound (app_id, dedup_key, openid, msg_type, event, body, reply, outcome, received_at, handled_at)
+            SELECT u.a, u.k, u.o, u.t, u.e, u.b, u.r, u.r, $8, CASE WHEN u.r IS NULL THEN NULL ELSE $8 END
+            FROM u
         """;
 
-    private const string ClaimConflictSql = """
+    private const string ClaimSqlTail = """
 
-        ON CONFLICT (app_id, dedup_key) DO NOTHING
-        RETURNING app_id, dedup_key
+            ON CONFLICT (app_id, dedup_key) DO NOTHING
+            RETURNING app_id, dedup_key
+        )
+        SELECT ins.dedup_key IS NOT NULL AS won,
+               CASE WHEN ins.dedup_key IS NULL
+                    THEN (SELECT w.reply FROM wechat_inbound w WHERE w.app_id = u.a AND w.dedup_key = u.k) END AS stored_reply
+        FROM u LEFT JOIN ins ON ins.app_id = u.a AND ins.dedup_key = u.k
+        ORDER BY u.n
         """;
 
-    private const string ClaimSql = ClaimInsertSql + ClaimConflictSql;
+    private const string ClaimSql = ClaimSqlHead + ClaimSqlTail;
 
     // The same insert committed without waiting for its WAL to reach the disk: set_config(…, true) lasts for
     // this statement's own transaction only, and costs no round trip (SET LOCAL would need a transaction
     // block). What it risks is in docs/benchmarks.md: claims of the last ~0.6 s before a PostgreSQL crash.
-    private const string AsyncCommitClaimSql = ClaimInsertSql
-        + "\nCROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit" + ClaimConflictSql;
+    private const string AsyncCommitClaimSql = ClaimSqlHead
+        + "    CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit" + ClaimSqlTail;
 
     /// <summary>
     /// Claims every key of the batch in one statement (one round trip, one commit).
     /// </summary>
     /// <param name="asyncCommit">Commit without waiting for the WAL flush (see <c>Callback:AsyncClaimCommit</c>).</param>
-    /// <returns>For each claim, whether this call inserted it (first try) or it existed (a retry).</returns>
-    public async Task<bool[]> ClaimAsync(IReadOnlyList<InboundClaim> claims, DateTimeOffset now, CancellationToken cancellationToken, bool asyncCommit = false)
+    /// <returns>For each claim, in order: whether this call inserted it (first try) or it existed (a retry), and
+    /// for a retry the reply its first try stored, when there is one yet.</returns>
+    public async Task<InboundClaimResult[]> ClaimAsync(IReadOnlyList<InboundClaim> claims, DateTimeOffset now, CancellationToken cancellationToken, bool asyncCommit = false)
     {
         var n = claims.Count;
         var apps = new string[n];
@@ -73,23 +92,20 @@ public sealed class InboundStore(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = replies });
         cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
 
-        var inserted = new HashSet<(string, string)>();
+        var results = new InboundClaimResult[n];
+        // A key twice in one batch was inserted once (both rows join it): the first occurrence is the winner,
+        // the later one a retry still waiting for that first try's reply.
+        var given = new HashSet<(string, string)>();
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            for (var i = 0; await reader.ReadAsync(cancellationToken); i++)
             {
-                inserted.Add((reader.GetString(0), reader.GetString(1)));
+                var won = reader.GetBoolean(0) && given.Add((apps[i], keys[i]));
+                results[i] = new InboundClaimResult(won, won || reader.IsDBNull(1) ? null : reader.GetString(1));
             }
         }
 
-        // A key twice in one batch was inserted once: the first occurrence is the winner.
-        var won = new bool[n];
-        for (var i = 0; i < n; i++)
-        {
-            won[i] = inserted.Remove((apps[i], keys[i]));
-        }
-
-        return won;
+        return results;
     }
 
     private const string ReplySql = "SELECT reply FROM wechat_inbound WHERE app_id = @appId AND dedup_key = @key";

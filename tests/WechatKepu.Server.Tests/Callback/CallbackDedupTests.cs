@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using WechatKepu.Data.Callback;
 using WechatKepu.Server.Tests.Infrastructure;
 using WechatKepu.Simulator.Platform;
 using static WechatKepu.Simulator.Platform.PlatformMessages;
@@ -49,6 +50,24 @@ public sealed class CallbackDedupTests(CallbackApp app) : IClassFixture<Callback
         var replies = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => platform.PostAsync(xml, mode)));
         Assert.Single(replies.Select(r => r.Xml).Distinct());
         Assert.Equal(1, await app.ScalarAsync<long>($"SELECT count(*) FROM follower_events e JOIN followers f ON f.id = e.follower_id WHERE f.openid = '{o}'"));
+    }
+
+    [Fact]
+    public async Task A_claim_answers_each_try_in_order_and_gives_a_retry_the_stored_reply_in_the_same_round_trip()
+    {
+        var store = app.Factory.Services.GetRequiredService<WechatKepu.Data.Callback.InboundStore>();
+        var now = DateTimeOffset.UtcNow;
+        const string answered = "<xml><Content><![CDATA[本周活动]]></Content></xml>";
+        InboundClaim Claim(string key, string? reply) => new(CallbackApp.AppId, key, "o-claim-order-0000000000000000", "text", null, "<xml/>", reply);
+
+        // One batch: a keyword answer, the same key again (a concurrent retry in the batch), a message whose work still runs.
+        var first = await store.ClaimAsync([Claim("7000000000000000101", answered), Claim("7000000000000000101", answered), Claim("7000000000000000102", null)], now, CancellationToken.None);
+        Assert.Equal([new InboundClaimResult(true, null), new InboundClaimResult(false, null), new InboundClaimResult(true, null)], first);
+
+        // Retries: the stored reply comes back with the claim; the running one has none yet (the caller polls).
+        var retry = await store.ClaimAsync([Claim("7000000000000000102", null), Claim("7000000000000000103", null), Claim("7000000000000000101", answered)], now, CancellationToken.None);
+        Assert.Equal([new InboundClaimResult(false, null), new InboundClaimResult(true, null), new InboundClaimResult(false, answered)], retry);
+        Assert.Equal(3, await app.ScalarAsync<long>("SELECT count(*) FROM wechat_inbound WHERE openid = 'o-claim-order-0000000000000000'"));
     }
 
     [Fact]

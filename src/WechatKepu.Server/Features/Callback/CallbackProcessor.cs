@@ -69,11 +69,12 @@ public sealed class CallbackProcessor(
         var immediate = plan is ImmediatePlan p
             ? CallbackDispatcher.ReplyXml(message, p, clock.GetUtcNow()) ?? InboundStore.NoReply
             : null;
-        var won = await claims.ClaimAsync(new InboundClaim(appId, key, message.FromUserName, message.MsgType,
+        var claim = await claims.ClaimAsync(new InboundClaim(appId, key, message.FromUserName, message.MsgType,
             message.Fields.GetValueOrDefault("Event"), body, immediate));
-        if (!won)
+        if (!claim.Won)
         {
-            return await StoredReplyAsync(appId, key, startedAt);
+            // A retry: the first try's reply came back with the claim, or the first try is still running.
+            return claim.StoredReply ?? await StoredReplyAsync(appId, key, startedAt);
         }
 
         return immediate ?? await RunWithDeadlineAsync(appId, message, key, (WorkPlan)plan);

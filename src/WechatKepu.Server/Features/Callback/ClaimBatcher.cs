@@ -17,10 +17,10 @@ public sealed class ClaimBatcher(InboundStore store, TimeProvider clock, IOption
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
 
-    /// <summary>Claims the key; true when this request is the first (it must handle the message).</summary>
-    public Task<bool> ClaimAsync(InboundClaim claim)
+    /// <summary>Claims the key: won when this request is the first (it must handle the message); else the stored reply, if any yet.</summary>
+    public Task<InboundClaimResult> ClaimAsync(InboundClaim claim)
     {
-        var pending = new Pending(claim, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(claim, new TaskCompletionSource<InboundClaimResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             pending.Done.SetException(new InvalidOperationException("The server is stopping"));
@@ -65,10 +65,10 @@ public sealed class ClaimBatcher(InboundStore store, TimeProvider clock, IOption
 
             try
             {
-                var won = await store.ClaimAsync(claims, clock.GetUtcNow(), _stopping.Token, options.Value.AsyncClaimCommit).ConfigureAwait(false);
+                var results = await store.ClaimAsync(claims, clock.GetUtcNow(), _stopping.Token, options.Value.AsyncClaimCommit).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Done.TrySetResult(won[i]);
+                    batch[i].Done.TrySetResult(results[i]);
                 }
             }
             catch (Exception ex)
@@ -82,5 +82,5 @@ public sealed class ClaimBatcher(InboundStore store, TimeProvider clock, IOption
         }
     }
 
-    private sealed record Pending(InboundClaim Claim, TaskCompletionSource<bool> Done);
+    private sealed record Pending(InboundClaim Claim, TaskCompletionSource<InboundClaimResult> Done);
 }
