@@ -55,8 +55,15 @@ public sealed record FollowerRow
     public DateTime? LastMessageAt { get; init; }
 }
 
+/// <summary>A page of the follower list: <c>TotalCapped</c> says there are more than <c>Total</c> (the count stopped at its cap).</summary>
+public sealed record FollowerPage(IReadOnlyList<FollowerRow> Items, long Total, bool TotalCapped, IReadOnlyList<(int Id, long Followers)> Tags);
+
 public sealed record DashboardSession(long Id, string ActivityTitle, string Title, DateTime StartsAt, string Venue, int Capacity, int ConfirmedCount, int WaitlistCount, int CheckedIn);
 
+/// <summary>
+/// The dashboard's figures. ActiveSignups: sign-ups holding a place (checked in or not) or waiting, from the sessions'
+/// counters. NoticesSent: promotion and cancellation notices sent since the start of the 7-day window (SignupsWeek's).
+/// </summary>
 public sealed record DashboardFigures(
     IReadOnlyList<DashboardSession> Upcoming, long SignupsToday, long SignupsWeek, long ActiveSignups, long Followers,
     long NoticesPending, long NoticesSent, IReadOnlyDictionary<string, long> Broadcasts);

@@ -381,49 +381,119 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         return await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(SignupSessionSql, new { signupId }, cancellationToken: cancellationToken));
     }
 
-    private const string FollowersSql = """
+    /// <summary>The most followers a search counts, and the furthest the list pages: past it staff narrow the search.</summary>
+    public const int FollowerCountCap = 10_000;
+
+    // One statement per combination of filters (auto-prepared statements get generic plans, which cannot use an
+    // index for "(@x IS NULL OR col = @x)"). Without a search the total comes from follower_counts (migration 0023);
+    // a search counts at most FollowerCountCap + 1 rows.
+    private const string FollowerColumnsSql = """
         SELECT id, app_id, openid, subscribed, subscribed_at, unsubscribed_at, qr_scene, remark, tag_ids, last_message_at
         FROM followers
-        WHERE (@appId::text IS NULL OR app_id = @appId)
-          AND (@subscribed::boolean IS NULL OR subscribed = @subscribed)
-          AND (@tagId::int IS NULL OR tag_ids @> ARRAY[@tagId]::int[])
-          AND (@q::text IS NULL OR openid = @q OR remark ILIKE @pattern ESCAPE '\')
-        ORDER BY id DESC LIMIT @limit OFFSET @offset;
-        SELECT count(*) FROM followers
-        WHERE (@appId::text IS NULL OR app_id = @appId)
-          AND (@subscribed::boolean IS NULL OR subscribed = @subscribed)
-          AND (@tagId::int IS NULL OR tag_ids @> ARRAY[@tagId]::int[])
-          AND (@q::text IS NULL OR openid = @q OR remark ILIKE @pattern ESCAPE '\');
-        SELECT t.tag AS id, count(*) AS followers FROM followers, unnest(tag_ids) AS t (tag)
-        WHERE subscribed AND (@appId::text IS NULL OR app_id = @appId) GROUP BY t.tag ORDER BY t.tag;
         """;
 
-    public async Task<(IReadOnlyList<FollowerRow> Items, long Total, IReadOnlyList<(int Id, long Followers)> Tags)> FollowersAsync(
+    private const string FollowerAppSql = "app_id = @appId";
+
+    // Through UNIQUE (app_id, openid), one probe per account, whether or not the list is narrowed to an account.
+    private const string FollowerAnyAppSql = "app_id IN (SELECT app_id FROM follower_counts WHERE tag = -1)";
+
+    private const string FollowerOpenidSql = "openid = @q";
+
+    // Only the few followers staff gave a remark (followers_remarked_idx, and the trigram index where pg_trgm is).
+    private const string FollowerRemarkSql = @"remark IS NOT NULL AND remark ILIKE @pattern ESCAPE '\'";
+
+    private const string FollowerSubscribedSql = "subscribed = @subscribed";
+
+    private const string FollowerTagSql = "tag_ids @> ARRAY[@tagId]";
+
+    private const string FollowerPageSql = "\nORDER BY id DESC LIMIT @limit OFFSET @offset";
+
+    private const string FollowerCountedSql = """
+        SELECT coalesce(sum(CASE WHEN @subscribed::boolean IS NULL THEN followers
+                                 WHEN @subscribed THEN subscribed ELSE followers - subscribed END), 0)
+        FROM follower_counts WHERE tag = @counterTag AND (@appId::text IS NULL OR app_id = @appId)
+        """;
+
+    private const string FollowerTagCountsSql = """
+        SELECT tag AS id, sum(subscribed) AS followers FROM follower_counts
+        WHERE tag >= 0 AND (@appId::text IS NULL OR app_id = @appId)
+        GROUP BY tag HAVING sum(subscribed) > 0 ORDER BY tag
+        """;
+
+    /// <summary>
+    /// A WeChat openid: 28 characters of letters, digits, '-' and '_'. Such a search is an exact lookup of that
+    /// follower, not a remark search.
+    /// </summary>
+    public static bool LooksLikeOpenid(string text) =>
+        text.Length == 28 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>
+    /// One page of followers, newest first; the total (exact without a search, else counted up to
+    /// <see cref="FollowerCountCap"/>, <c>TotalCapped</c> when there are more) and the subscribed followers of each tag.
+    /// </summary>
+    public async Task<FollowerPage> FollowersAsync(
         string? appId, bool? subscribed, int? tagId, string? q, int page, int pageSize, CancellationToken cancellationToken)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(FollowersSql, new
+        var conditions = new List<string>();
+        if (q is not null && LooksLikeOpenid(q))
         {
-            appId, subscribed, tagId, q, pattern = Catalogue.ActivityStore.ContainsPattern(q), limit = pageSize, offset = (page - 1) * pageSize,
+            conditions.Add(appId is null ? FollowerAnyAppSql : FollowerAppSql);
+            conditions.Add(FollowerOpenidSql);
+        }
+        else
+        {
+            if (appId is not null)
+            {
+                conditions.Add(FollowerAppSql);
+            }
+
+            if (q is not null)
+            {
+                conditions.Add(FollowerRemarkSql);
+            }
+        }
+
+        if (subscribed is not null)
+        {
+            conditions.Add(FollowerSubscribedSql);
+        }
+
+        if (tagId is not null)
+        {
+            conditions.Add(FollowerTagSql);
+        }
+
+        var filtered = FollowerColumnsSql + (conditions.Count == 0 ? "" : "\nWHERE " + string.Join(" AND ", conditions));
+        var countSql = q is null ? FollowerCountedSql : $"SELECT count(*) FROM ({filtered} LIMIT {FollowerCountCap + 1}) x";
+        var sql = $"{filtered}{FollowerPageSql};\n{countSql};\n{FollowerTagCountsSql};";
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(sql, new
+        {
+            appId, subscribed, tagId, counterTag = tagId ?? -1, q, pattern = Catalogue.ActivityStore.ContainsPattern(q),
+            limit = pageSize, offset = (page - 1) * pageSize,
         }, cancellationToken: cancellationToken));
         var items = (await multi.ReadAsync<FollowerRow>()).ToList();
         var total = await multi.ReadSingleAsync<long>();
         var tags = (await multi.ReadAsync<(int, long)>()).ToList();
-        return (items, total, tags);
+        return new FollowerPage(items, Math.Min(total, FollowerCountCap), total > FollowerCountCap, tags);
     }
 
+    // Each figure reads a bounded range or a maintained counter, never a whole table: sign-ups by created_at
+    // (signups_created_idx), places from the sessions' counters, followers from follower_counts, pending notices from
+    // signup_events_pending_idx and the week's sent ones from signup_events_notified_idx.
     private const string DashboardSql = """
         SELECT s.id, a.title AS activity_title, s.title, s.starts_at, s.venue, s.capacity, s.confirmed_count, s.waitlist_count,
                (SELECT count(*) FROM signups x WHERE x.session_id = s.id AND x.status = 'checked_in')::int AS checked_in
         FROM sessions s JOIN activities a ON a.id = s.activity_id
         WHERE s.starts_at >= @now AND s.starts_at < @until AND s.status <> 'cancelled'
         ORDER BY s.starts_at, s.id LIMIT 20;
-        SELECT count(*) FILTER (WHERE created_at >= @dayStart), count(*) FILTER (WHERE created_at >= @weekStart),
-               count(*) FILTER (WHERE status IN ('confirmed', 'waitlisted'))
-        FROM signups;
-        SELECT count(*) FROM followers WHERE subscribed;
-        SELECT count(*) FILTER (WHERE notified_at IS NULL), count(*) FILTER (WHERE notified_at IS NOT NULL)
-        FROM signup_events WHERE kind IN ('promoted', 'session_cancelled');
+        SELECT (SELECT count(*) FROM signups WHERE created_at >= @dayStart),
+               (SELECT count(*) FROM signups WHERE created_at >= @weekStart),
+               (SELECT coalesce(sum(confirmed_count + waitlist_count), 0) FROM sessions);
+        SELECT coalesce(sum(subscribed), 0) FROM follower_counts WHERE tag = -1;
+        SELECT (SELECT count(*) FROM signup_events WHERE notified_at IS NULL AND kind IN ('promoted', 'session_cancelled')),
+               (SELECT count(*) FROM signup_events
+                WHERE notified_at IS NOT NULL AND kind IN ('promoted', 'session_cancelled') AND notified_at >= @weekStart);
         SELECT status, count(*) FROM broadcasts GROUP BY status;
         """;
 

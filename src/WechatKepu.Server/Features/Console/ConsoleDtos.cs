@@ -40,7 +40,8 @@ public sealed record FollowerDto(long Id, string AppId, string Openid, bool Subs
 
 public sealed record TagCountDto(int Id, string? Name, long Followers);
 
-public sealed record FollowersDto(IReadOnlyList<FollowerDto> Items, long Total, int Page, int PageSize, IReadOnlyList<TagCountDto> Tags);
+/// <summary>TotalCapped: the search matched more than Total followers (it stops counting there); the console shows "10,000+".</summary>
+public sealed record FollowersDto(IReadOnlyList<FollowerDto> Items, long Total, bool TotalCapped, int Page, int PageSize, IReadOnlyList<TagCountDto> Tags);
 
 public sealed record DashboardSessionDto(long Id, string ActivityTitle, string Title, DateTimeOffset StartsAt, string Venue, int Capacity,
     int ConfirmedCount, int WaitlistCount, int CheckedIn);

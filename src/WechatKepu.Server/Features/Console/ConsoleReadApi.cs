@@ -48,13 +48,18 @@ public static class ConsoleReadApi
         var text = q.Text("q", 64);
         var page = q.Int("page", 1, 1, 10_000);
         var pageSize = q.Int("pageSize", 50, 1, 200);
+        if (q.IsValid && (page - 1) * pageSize >= ConsoleStore.FollowerCountCap)
+        {
+            q.Fail("page", $"只能翻看前 {ConsoleStore.FollowerCountCap} 位关注者，请用标签、状态或搜索缩小范围");
+        }
+
         if (!q.IsValid)
         {
             return Problems.Validation(q.Errors);
         }
 
-        var (items, total, tags) = await store.FollowersAsync(appId, subscribed, tag < 0 ? null : tag, text, page, pageSize, ct);
-        return TypedResults.Ok(new FollowersDto(items.Adapt<List<FollowerDto>>(), total, page, pageSize,
-            tags.Select(t => new TagCountDto(t.Id, null, t.Followers)).ToList()));
+        var found = await store.FollowersAsync(appId, subscribed, tag < 0 ? null : tag, text, page, pageSize, ct);
+        return TypedResults.Ok(new FollowersDto(found.Items.Adapt<List<FollowerDto>>(), found.Total, found.TotalCapped, page, pageSize,
+            found.Tags.Select(t => new TagCountDto(t.Id, null, t.Followers)).ToList()));
     }
 }

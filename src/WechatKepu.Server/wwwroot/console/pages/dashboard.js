@@ -8,8 +8,8 @@ export async function dashboardPage() {
   const b = d.broadcasts || {};
   view('概览',
     h('div', { class: 'grid' },
-      ...[['今日报名', d.signupsToday], ['近 7 天报名', d.signupsWeek], ['有效报名', d.activeSignups], ['公众号关注者', d.followers],
-        ['待发通知', d.noticesPending], ['已发通知', d.noticesSent], ['群发完成', (b.completed || 0) + (b.sent || 0)], ['群发失败', b.failed || 0]]
+      ...[['今日报名', d.signupsToday], ['近 7 天报名', d.signupsWeek], ['在册报名（含候补、已签到）', d.activeSignups], ['公众号关注者', d.followers],
+        ['待发通知', d.noticesPending], ['近 7 天已发通知', d.noticesSent], ['群发完成', (b.completed || 0) + (b.sent || 0)], ['群发失败', b.failed || 0]]
         .map(([k, v]) => h('div', { class: 'card' }, h('div', { class: 'muted' }, k), h('div', { class: 'figure' }, v)))),
     h('h2', {}, '近两周场次'),
     h('div', { class: 'table-wrap' }, h('table', { id: 'upcoming' },
