@@ -410,12 +410,12 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
 
     private const string FollowerCountedSql = """
         SELECT coalesce(sum(CASE WHEN @subscribed::boolean IS NULL THEN followers
-                                 WHEN @subscribed THEN subscribed ELSE followers - subscribed END), 0)
+                                 WHEN @subscribed THEN subscribed ELSE followers - subscribed END), 0)::bigint
         FROM follower_counts WHERE tag = @counterTag AND (@appId::text IS NULL OR app_id = @appId)
         """;
 
     private const string FollowerTagCountsSql = """
-        SELECT tag AS id, sum(subscribed) AS followers FROM follower_counts
+        SELECT tag AS id, sum(subscribed)::bigint AS followers FROM follower_counts
         WHERE tag >= 0 AND (@appId::text IS NULL OR app_id = @appId)
         GROUP BY tag HAVING sum(subscribed) > 0 ORDER BY tag
         """;
@@ -475,7 +475,8 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         var items = (await multi.ReadAsync<FollowerRow>()).ToList();
         var total = await multi.ReadSingleAsync<long>();
         var tags = (await multi.ReadAsync<(int, long)>()).ToList();
-        return new FollowerPage(items, Math.Min(total, FollowerCountCap), total > FollowerCountCap, tags);
+        var capped = q is not null && total > FollowerCountCap;
+        return new FollowerPage(items, capped ? FollowerCountCap : total, capped, tags);
     }
 
     // Each figure reads a bounded range or a maintained counter, never a whole table: sign-ups by created_at
@@ -489,8 +490,8 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         ORDER BY s.starts_at, s.id LIMIT 20;
         SELECT (SELECT count(*) FROM signups WHERE created_at >= @dayStart),
                (SELECT count(*) FROM signups WHERE created_at >= @weekStart),
-               (SELECT coalesce(sum(confirmed_count + waitlist_count), 0) FROM sessions);
-        SELECT coalesce(sum(subscribed), 0) FROM follower_counts WHERE tag = -1;
+               (SELECT coalesce(sum(confirmed_count + waitlist_count), 0)::bigint FROM sessions);
+        SELECT coalesce(sum(subscribed), 0)::bigint FROM follower_counts WHERE tag = -1;
         SELECT (SELECT count(*) FROM signup_events WHERE notified_at IS NULL AND kind IN ('promoted', 'session_cancelled')),
                (SELECT count(*) FROM signup_events
                 WHERE notified_at IS NOT NULL AND kind IN ('promoted', 'session_cancelled') AND notified_at >= @weekStart);
