@@ -188,6 +188,12 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
                 VALUES ('wxoabrowser000001', 'o-follower-1', true, now(), '{100}', 'kepuri'), ('wxoabrowser000001', 'o-follower-2', true, now(), '{}', null)
                 ON CONFLICT DO NOTHING
                 """);
+            // More remarked followers than a search counts, unsubscribed and of an account no broadcast reaches.
+            await Dapper.SqlMapper.ExecuteAsync(conn, """
+                INSERT INTO followers (app_id, openid, subscribed, remark)
+                SELECT 'wxoabrowsercap01', 'o-remark-' || i, false, '浏览器批量' || i FROM generate_series(1, 10001) i
+                ON CONFLICT DO NOTHING
+                """);
         }
 
         var page = await SignInAsync();
@@ -203,10 +209,14 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
         }
 
         await Assertions.Expect(page.Locator("body")).ToContainTextAsync("关键词回复");
+        await page.GotoAsync("/console/#/followers?q=" + Uri.EscapeDataString("浏览器批量"));
+        await Assertions.Expect(page.Locator("#followers-total")).ToHaveTextAsync("共 10,000+ 人");
+        await ConsoleSite.ScreenshotAsync(page, "10-followers-search-capped");
         await page.GotoAsync("/console/#/audit");
         await Assertions.Expect(page.Locator("#audit")).ToContainTextAsync("staff.login");
 
         var phone = await SignInAsync(390, 844);
+        await Assertions.Expect(phone.Locator("body")).ToContainTextAsync("在册报名（含候补、已签到）");
         await ConsoleSite.ScreenshotAsync(phone, "15-phone-dashboard");
         await phone.ClickAsync("#menu-toggle");
         await phone.GetByRole(AriaRole.Link, new() { Name = "签到" }).ClickAsync();
