@@ -33,13 +33,13 @@ public sealed class FollowerCountsTests(CallbackApp app) : IClassFixture<Callbac
             .Select(t => t.GetProperty("followers").GetInt64()).SingleOrDefault();
 
     /// <summary>What the console shows (dashboard, list totals, the tag's count) against a count of the rows themselves.</summary>
-    private async Task AssertFiguresMatchRowsAsync()
+    private async Task AssertFiguresMatchRowsAsync(int tag = Tag)
     {
         await using var conn = await app.OpenAsync();
         var truth = await conn.QuerySingleAsync<(long All, long Subscribed, long Tagged, long TaggedSubscribed, long Everywhere)>($"""
             SELECT count(*) FILTER (WHERE app_id = @app), count(*) FILTER (WHERE app_id = @app AND subscribed),
-                   count(*) FILTER (WHERE app_id = @app AND {Tag} = ANY (tag_ids)),
-                   count(*) FILTER (WHERE app_id = @app AND subscribed AND {Tag} = ANY (tag_ids)),
+                   count(*) FILTER (WHERE app_id = @app AND {tag} = ANY (tag_ids)),
+                   count(*) FILTER (WHERE app_id = @app AND subscribed AND {tag} = ANY (tag_ids)),
                    count(*) FILTER (WHERE subscribed)
             FROM followers
             """, new { app = CallbackApp.AppId });
@@ -49,9 +49,9 @@ public sealed class FollowerCountsTests(CallbackApp app) : IClassFixture<Callbac
         Assert.Equal(truth.Subscribed, subscribed.GetProperty("total").GetInt64());
         Assert.False(subscribed.GetProperty("totalCapped").GetBoolean());
         Assert.Equal(truth.All - truth.Subscribed, (await FollowersAsync("&subscribed=false")).GetProperty("total").GetInt64());
-        Assert.Equal(truth.Tagged, (await FollowersAsync($"&tag={Tag}")).GetProperty("total").GetInt64());
-        Assert.Equal(truth.TaggedSubscribed, (await FollowersAsync($"&tag={Tag}&subscribed=true")).GetProperty("total").GetInt64());
-        Assert.Equal(truth.TaggedSubscribed, TagCount(subscribed, Tag));
+        Assert.Equal(truth.Tagged, (await FollowersAsync($"&tag={tag}")).GetProperty("total").GetInt64());
+        Assert.Equal(truth.TaggedSubscribed, (await FollowersAsync($"&tag={tag}&subscribed=true")).GetProperty("total").GetInt64());
+        Assert.Equal(truth.TaggedSubscribed, TagCount(subscribed, tag));
 
         using var staff = await app.StaffClientAsync("viewer");
         var dashboard = await (await staff.GetAsync("/api/console/dashboard")).JsonAsync();
@@ -105,6 +105,30 @@ public sealed class FollowerCountsTests(CallbackApp app) : IClassFixture<Callbac
         await conn.ExecuteAsync("SELECT follower_counts_rebuild()");
         var rebuilt = (await conn.QueryAsync<(string, int, long, long)>("SELECT app_id, tag, followers, subscribed FROM follower_counts ORDER BY 1, 2")).ToList();
         Assert.Equal(kept, rebuilt);
+    }
+
+    [Fact]
+    public async Task Concurrent_subscribes_and_unsubscribes_are_each_counted_once()
+    {
+        var before = (await FollowersAsync("&subscribed=true")).GetProperty("total").GetInt64();
+        var openids = Enumerable.Range(0, 24).Select(_ => NewOpenId()).ToArray();
+        using var platform = app.Platform();
+        await Task.WhenAll(openids.Select(o => platform.PostAsync(Subscribe(Gh, o, platform.Now), CallbackMode.Safe)));
+        Assert.Equal(before + 24, (await FollowersAsync("&subscribed=true")).GetProperty("total").GetInt64());
+
+        // Half leave while the other half's tags arrive, all at once.
+        foreach (var o in openids)
+        {
+            app.Wechat.AddFollower(CallbackApp.AppId, o, subscribed: true, tagIds: [Tag + 100]);
+        }
+
+        var profiles = app.Services.GetRequiredService<FollowerProfileJob>();
+        await Task.WhenAll(openids.Select((o, i) => i % 2 == 0
+            ? platform.PostAsync(Unsubscribe(Gh, o, platform.Now), CallbackMode.Safe)
+            : profiles.RunAsync(CallbackApp.AppId, o, default)));
+        Assert.Equal(before + 12, (await FollowersAsync("&subscribed=true")).GetProperty("total").GetInt64());
+        Assert.Equal(12, TagCount(await FollowersAsync(), Tag + 100));
+        await AssertFiguresMatchRowsAsync(Tag + 100);
     }
 
     [Fact]
