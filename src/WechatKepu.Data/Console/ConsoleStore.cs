@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dapper;
 using Npgsql;
 using WechatKepu.Data.Catalogue;
@@ -290,10 +291,26 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
     public async Task<IReadOnlyList<StaffSignupRow>> SignupsAsync(long? sessionId, long? activityId, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        var sql = sessionId is not null ? SessionSignupsSql : activityId is not null ? ActivitySignupsSql
-            : throw new ArgumentException("a session or an activity");
-        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(sql, new { sessionId, activityId }, cancellationToken: cancellationToken))).ToList();
+        return (await conn.QueryAsync<StaffSignupRow>(new CommandDefinition(SignupsSql(sessionId, activityId), new { sessionId, activityId },
+            cancellationToken: cancellationToken))).ToList();
     }
+
+    /// <summary>
+    /// The same sign-ups in the same order as <see cref="SignupsAsync"/>, read one row at a time while the caller consumes
+    /// them (an export of thousands of rows never holds them all); the connection is held until the enumeration ends.
+    /// </summary>
+    public async IAsyncEnumerable<StaffSignupRow> StreamSignupsAsync(long? sessionId, long? activityId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var sql = SignupsSql(sessionId, activityId);
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await foreach (var row in conn.QueryUnbufferedAsync<StaffSignupRow>(sql, new { sessionId, activityId }).WithCancellation(cancellationToken))
+        {
+            yield return row;
+        }
+    }
+
+    private static string SignupsSql(long? sessionId, long? activityId) =>
+        sessionId is not null ? SessionSignupsSql : activityId is not null ? ActivitySignupsSql : throw new ArgumentException("a session or an activity");
 
     /// <summary>Sign-ups of several sessions in one round trip, in the same order as <see cref="SignupsAsync"/>.</summary>
     public async Task<IReadOnlyList<StaffSignupRow>> SignupsOfSessionsAsync(IReadOnlyCollection<long> sessionIds, CancellationToken cancellationToken)

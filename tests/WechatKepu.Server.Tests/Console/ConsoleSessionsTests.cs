@@ -314,6 +314,63 @@ public sealed class ConsoleSessionsTests(ConsoleApp app) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task Activity_export_lists_every_session_in_start_order_with_dates_as_dates_and_text_as_text()
+    {
+        using var admin = await app.StaffAsync("admin", unit: null);
+        var activity = await app.ActivityIdAsync("5.1.1");
+        var starts = app.Clock.GetUtcNow().AddDays(12);
+        async Task<long> SessionAsync(DateTimeOffset at, string title, int capacity) =>
+            (await (await admin.PostAsJsonAsync($"/api/console/activities/{activity}/sessions", ConsoleHttp.Session(at, capacity, 5, title)))
+                .JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        var later = await SessionAsync(starts, "下午场", capacity: 1);
+        var earlier = await SessionAsync(starts.AddDays(-1), "上午场", capacity: 5);
+        var empty = await SessionAsync(starts.AddDays(1), "空场", capacity: 5);
+
+        var (first, firstChildren) = await Parent.ReadyAsync(app);
+        var (second, secondChildren) = await Parent.ReadyAsync(app);
+        var (family, familyChildren) = await Parent.ReadyAsync(app, children: 2);
+        await first.SignUpOkAsync(later, firstChildren[0].Id);
+        await second.SignUpOkAsync(later, secondChildren[0].Id);
+        await family.SignUpOkAsync(earlier, familyChildren[0].Id, familyChildren[1].Id);
+
+        var response = await admin.GetAsync($"/api/console/activities/{activity}/export.xlsx");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith($"报名名单-活动{activity}-", response.Content.Headers.ContentDisposition?.FileNameStar);
+        using var book = new XLWorkbook(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        var sheet = book.Worksheet("报名名单");
+        Assert.Equal(
+            ["活动", "场次", "开始时间", "儿童姓名", "年级", "出生年月", "性别", "学校", "监护人", "联系电话", "状态", "候补顺位", "报名时间", "转正时间", "签到时间"],
+            Enumerable.Range(1, 15).Select(c => sheet.Cell(1, c).GetString()));
+        Assert.Equal(1, sheet.SheetView.SplitRow);
+        Assert.Equal(5, sheet.LastRowUsed().RowNumber());
+
+        // The earlier session first, then the later one: its place, then its waiting list in order.
+        Assert.Equal(["上午场", "上午场", "下午场", "下午场"], Enumerable.Range(2, 4).Select(r => sheet.Cell(r, 2).GetString()));
+        Assert.Equal(["已确认", "已确认", "已确认", "候补中"], Enumerable.Range(2, 4).Select(r => sheet.Cell(r, 11).GetString()));
+        Assert.Equal([familyChildren[0].Name, familyChildren[1].Name, firstChildren[0].Name, secondChildren[0].Name],
+            Enumerable.Range(2, 4).Select(r => sheet.Cell(r, 4).GetString()));
+        Assert.Equal(1, sheet.Cell(5, 12).GetValue<int>());
+        Assert.True(sheet.Cell(4, 12).IsEmpty());
+        Assert.Equal(XLDataType.DateTime, sheet.Cell(4, 3).DataType);
+        Assert.Equal(WechatKepu.Data.Shanghai.ToShanghai(starts).DateTime, sheet.Cell(4, 3).GetDateTime(), TimeSpan.FromSeconds(1));
+        Assert.Equal(WechatKepu.Data.Shanghai.ToShanghai(starts.AddDays(-1)).DateTime, sheet.Cell(2, 3).GetDateTime(), TimeSpan.FromSeconds(1));
+        Assert.Equal(XLDataType.DateTime, sheet.Cell(2, 13).DataType);
+        Assert.True(sheet.Cell(2, 15).IsEmpty());
+        Assert.Equal(XLDataType.Text, sheet.Cell(2, 10).DataType);
+        Assert.Equal("13800138000", sheet.Cell(2, 10).GetString());
+        var title = await app.ScalarAsync<string>($"SELECT title FROM activities WHERE id = {activity}");
+        Assert.All(Enumerable.Range(2, 4), r => Assert.Equal(title, sheet.Cell(r, 1).GetString()));
+
+        // A session nobody signed up for: the header row alone, and the audit says so.
+        using var none = new XLWorkbook(new MemoryStream(await (await admin.GetAsync($"/api/console/sessions/{empty}/export.xlsx")).Content.ReadAsByteArrayAsync()));
+        Assert.Equal(1, none.Worksheet(1).LastRowUsed().RowNumber());
+        Assert.Equal("签到时间", none.Worksheet(1).Cell(1, 15).GetString());
+        var audit = await (await admin.GetAsync("/api/console/audit?action=export.")).JsonAsync();
+        Assert.Equal(4, audit.EnumerateArray().First(e => e.GetProperty("target").GetString() == $"activity:{activity}").GetProperty("detail").GetProperty("rows").GetInt32());
+        Assert.Equal(0, audit.EnumerateArray().First(e => e.GetProperty("target").GetString() == $"session:{empty}").GetProperty("detail").GetProperty("rows").GetInt32());
+    }
+
+    [Fact]
     public async Task Followers_list_filters_by_tag_and_subscription_and_rejects_bad_queries()
     {
         await using (var conn = await app.OpenAsync())

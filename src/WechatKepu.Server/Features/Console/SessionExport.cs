@@ -1,5 +1,8 @@
-using ClosedXML.Excel;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MiniExcelLibs;
+using MiniExcelLibs.Attributes;
+using MiniExcelLibs.OpenXml;
 using WechatKepu.Data;
 using WechatKepu.Data.Console;
 using WechatKepu.Data.Staff;
@@ -15,8 +18,12 @@ public sealed class SessionExport(ConsoleStore store, AuditLog audit, TimeProvid
 {
     private const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-    public static readonly string[] Headers =
-        ["活动", "场次", "开始时间", "儿童姓名", "年级", "出生年月", "性别", "学校", "监护人", "联系电话", "状态", "候补顺位", "报名时间", "转正时间", "签到时间"];
+    public const string SheetName = "报名名单";
+
+    private const string DateTimeFormat = "yyyy-mm-dd hh:mm";
+
+    /// <summary>The header row stays in view while staff scroll.</summary>
+    private static readonly OpenXmlConfiguration Layout = new() { FreezeRowCount = 1 };
 
     private static string? GenderName(string? gender) => gender switch { "male" => "男", "female" => "女", _ => null };
 
@@ -39,66 +46,57 @@ public sealed class SessionExport(ConsoleStore store, AuditLog audit, TimeProvid
             return problem;
         }
 
-        var rows = (await store.SignupsAsync(sessionId, activityId, ct)).Select(r => r.ToDto(actor)).ToList();
+        var count = 0;
+        var lines = Lines(store.StreamSignupsAsync(sessionId, activityId, ct), actor, () => count++, ct);
+        using var stream = new MemoryStream();
+        await stream.SaveAsAsync(lines, sheetName: SheetName, configuration: Layout, cancellationToken: ct);
         var now = clock.GetUtcNow();
-        var bytes = Write(rows);
         var target = sessionId is not null ? $"session:{sessionId}" : $"activity:{activityId}";
         await audit.WriteAsync(actor.Id, actor.Name, sessionId is not null ? "export.session" : "export.activity", target,
-            new { rows = rows.Count, fullPhones = actor.IsAdmin }, now, ct);
+            new { rows = count, fullPhones = actor.IsAdmin }, now, ct);
         var name = $"报名名单-{(sessionId is not null ? "场次" + sessionId : "活动" + activityId)}-{Shanghai.ToShanghai(now):yyyyMMdd-HHmm}.xlsx";
-        return TypedResults.File(bytes, ContentType, name);
+        return TypedResults.File(stream.ToArray(), ContentType, name);
     }
 
-    private static byte[] Write(IReadOnlyList<StaffSignupDto> rows)
+    /// <summary>The sheet's rows as they come from the database: one sign-up at a time, never the whole list in memory.</summary>
+    private static async IAsyncEnumerable<Line> Lines(
+        IAsyncEnumerable<StaffSignupRow> rows, StaffActor actor, Action counted, [EnumeratorCancellation] CancellationToken ct)
     {
-        using var book = new XLWorkbook();
-        var sheet = book.Worksheets.Add("报名名单");
-        for (var c = 0; c < Headers.Length; c++)
+        await foreach (var row in rows.WithCancellation(ct))
         {
-            sheet.Cell(1, c + 1).Value = Headers[c];
-        }
-
-        sheet.Row(1).Style.Font.Bold = true;
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var r = rows[i];
-            object?[] values =
-            [
-                r.ActivityTitle, r.SessionTitle, Local(r.StartsAt), r.ChildName ?? "（已删除）", r.Grade, r.BirthYearMonth,
-                GenderName(r.Gender), r.School, r.GuardianName,
-                r.Phone, StatusNames.GetValueOrDefault(r.Status, r.Status), r.WaitlistPosition, Local(r.CreatedAt),
-                Local(r.PromotedAt), Local(r.CheckedInAt),
-            ];
-            for (var c = 0; c < values.Length; c++)
+            counted();
+            var r = row.ToDto(actor);
+            yield return new Line
             {
-                var cell = sheet.Cell(i + 2, c + 1);
-                switch (values[c])
-                {
-                    case DateTime t:
-                        cell.Value = t;
-                        cell.Style.DateFormat.Format = "yyyy-mm-dd hh:mm";
-                        break;
-                    case int n:
-                        cell.Value = n;
-                        break;
-                    case string text:
-                        // Text stays text: a phone number must not become a number in scientific notation.
-                        cell.SetValue(text);
-                        cell.DataType = XLDataType.Text;
-                        break;
-                }
-            }
+                Activity = r.ActivityTitle, Session = r.SessionTitle, StartsAt = Local(r.StartsAt), Child = r.ChildName ?? "（已删除）",
+                Grade = r.Grade, BirthYearMonth = r.BirthYearMonth, Gender = GenderName(r.Gender), School = r.School, Guardian = r.GuardianName,
+                Phone = r.Phone, Status = StatusNames.GetValueOrDefault(r.Status, r.Status), WaitlistPosition = r.WaitlistPosition,
+                CreatedAt = Local(r.CreatedAt), PromotedAt = Local(r.PromotedAt), CheckedInAt = Local(r.CheckedInAt),
+            };
         }
+    }
 
-        sheet.SheetView.FreezeRows(1);
-        for (var c = 1; c <= Headers.Length; c++)
-        {
-            sheet.Column(c).Width = c is 1 or 2 or 8 ? 28 : c is 6 or 7 ? 10 : 16;
-        }
-
-        using var stream = new MemoryStream();
-        book.SaveAs(stream);
-        return stream.ToArray();
+    /// <summary>
+    /// One row of the sheet; the properties' order is the columns' order. Times are Excel dates (not text) so staff can sort
+    /// and filter them; every text, a phone number included, stays text.
+    /// </summary>
+    private sealed class Line
+    {
+        [ExcelColumnName("活动"), ExcelColumnWidth(28)] public string Activity { get; init; } = "";
+        [ExcelColumnName("场次"), ExcelColumnWidth(28)] public string Session { get; init; } = "";
+        [ExcelColumnName("开始时间"), ExcelColumnWidth(16), ExcelFormat(DateTimeFormat)] public DateTime? StartsAt { get; init; }
+        [ExcelColumnName("儿童姓名"), ExcelColumnWidth(16)] public string Child { get; init; } = "";
+        [ExcelColumnName("年级"), ExcelColumnWidth(16)] public string? Grade { get; init; }
+        [ExcelColumnName("出生年月"), ExcelColumnWidth(10)] public string? BirthYearMonth { get; init; }
+        [ExcelColumnName("性别"), ExcelColumnWidth(10)] public string? Gender { get; init; }
+        [ExcelColumnName("学校"), ExcelColumnWidth(28)] public string? School { get; init; }
+        [ExcelColumnName("监护人"), ExcelColumnWidth(16)] public string? Guardian { get; init; }
+        [ExcelColumnName("联系电话"), ExcelColumnWidth(16)] public string? Phone { get; init; }
+        [ExcelColumnName("状态"), ExcelColumnWidth(16)] public string Status { get; init; } = "";
+        [ExcelColumnName("候补顺位"), ExcelColumnWidth(16)] public int? WaitlistPosition { get; init; }
+        [ExcelColumnName("报名时间"), ExcelColumnWidth(16), ExcelFormat(DateTimeFormat)] public DateTime? CreatedAt { get; init; }
+        [ExcelColumnName("转正时间"), ExcelColumnWidth(16), ExcelFormat(DateTimeFormat)] public DateTime? PromotedAt { get; init; }
+        [ExcelColumnName("签到时间"), ExcelColumnWidth(16), ExcelFormat(DateTimeFormat)] public DateTime? CheckedInAt { get; init; }
     }
 
     /// <summary>Excel has no time zones: cells hold the Asia/Shanghai wall-clock time, as the header says.</summary>
