@@ -81,27 +81,34 @@ public sealed class ActivityStore(NpgsqlDataSource dataSource)
         return rows.ToLookup(s => s.ActivityId);
     }
 
-    private const string SessionPageSql = """
+    // No count of every session ahead: a parent pages forward until there is no more, so one row past the page says
+    // whether there is. One statement per filter, not "(@x IS NULL OR col = @x)", whose generic plan cannot use the index.
+    private const string SessionPageFromSql = """
         SELECT s.*, a.title AS activity_title
         FROM sessions s JOIN activities a ON a.id = s.activity_id
-        WHERE (@activityId::bigint IS NULL OR s.activity_id = @activityId) AND s.ends_at >= @from AND s.status <> 'cancelled'
-        ORDER BY s.starts_at, s.id
-        LIMIT @limit OFFSET @offset;
-        SELECT count(*) FROM sessions s
-        WHERE (@activityId::bigint IS NULL OR s.activity_id = @activityId) AND s.ends_at >= @from AND s.status <> 'cancelled';
+        WHERE s.ends_at >= @from AND s.status <> 'cancelled'
         """;
 
-    /// <summary>Sessions not over by <paramref name="from"/>, soonest first.</summary>
-    public async Task<(IReadOnlyList<SessionRow> Items, long Total)> ListSessionsAsync(
+    private const string SessionPageOrderSql = """
+
+        ORDER BY s.starts_at, s.id
+        LIMIT @limit OFFSET @offset
+        """;
+
+    private const string SessionPageSql = SessionPageFromSql + SessionPageOrderSql;
+
+    private const string ActivitySessionPageSql = SessionPageFromSql + " AND s.activity_id = @activityId" + SessionPageOrderSql;
+
+    /// <summary>Sessions not over by <paramref name="from"/>, soonest first; <c>HasMore</c> when a later page has any.</summary>
+    public async Task<(IReadOnlyList<SessionRow> Items, bool HasMore)> ListSessionsAsync(
         long? activityId, DateTimeOffset from, int page, int pageSize, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(SessionPageSql, new
+        var rows = (await conn.QueryAsync<SessionRow>(new CommandDefinition(activityId is null ? SessionPageSql : ActivitySessionPageSql, new
         {
-            activityId, from = from.UtcDateTime, limit = pageSize, offset = (page - 1) * pageSize,
-        }, cancellationToken: cancellationToken));
-        var items = (await multi.ReadAsync<SessionRow>()).ToList();
-        return (items, await multi.ReadSingleAsync<long>());
+            activityId, from = from.UtcDateTime, limit = pageSize + 1, offset = (page - 1) * pageSize,
+        }, cancellationToken: cancellationToken))).ToList();
+        return rows.Count > pageSize ? (rows[..pageSize], true) : (rows, false);
     }
 
     private const string SessionSql = """

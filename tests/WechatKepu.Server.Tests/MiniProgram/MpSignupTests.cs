@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using WechatKepu.Server.Features.MiniProgram;
 using WechatKepu.Server.Tests.Infrastructure;
 
@@ -231,5 +232,42 @@ public sealed class MpSignupTests(KepuApp app) : IClassFixture<KepuApp>
         await ProblemAssert.NamesParameterAsync(await anonymous.GetAsync("/api/mp/sessions?from=yesterday"), "from");
         await ProblemAssert.NamesParameterAsync(await anonymous.GetAsync("/api/mp/sessions?activityId=x"), "activityId");
         await ProblemAssert.IsProblemAsync(await anonymous.GetAsync("/api/mp/sessions/99999999"), HttpStatusCode.NotFound, "session_not_found");
+    }
+
+    [Fact]
+    public async Task Sessions_list_pages_forward_with_has_more_instead_of_a_total()
+    {
+        // Three sessions further out than any other test's, so "from" leaves only them.
+        var ids = new List<long>();
+        foreach (var days in new[] { 1002, 1000, 1001 })
+        {
+            ids.Add(await Sessions.CreateAsync(app, capacity: 4, waitlist: 0, startsIn: TimeSpan.FromDays(days)));
+        }
+
+        var activity = await app.ScalarAsync<long>("SELECT id FROM activities WHERE code = '5.1.2'");
+        var from = Uri.EscapeDataString(app.Clock.GetUtcNow().AddDays(999).ToString("O"));
+        using var anonymous = app.CreateClient();
+        var first = await anonymous.GetStringAsync($"/api/mp/sessions?from={from}&pageSize=2");
+        using (var json = JsonDocument.Parse(first))
+        {
+            Assert.False(json.RootElement.TryGetProperty("total", out _));
+            Assert.True(json.RootElement.GetProperty("hasMore").GetBoolean());
+        }
+
+        var one = (await anonymous.GetFromJsonAsync<MpSessionPageDto>($"/api/mp/sessions?from={from}&pageSize=2", KepuApp.Json))!;
+        var two = (await anonymous.GetFromJsonAsync<MpSessionPageDto>($"/api/mp/sessions?from={from}&pageSize=2&page=2", KepuApp.Json))!;
+        Assert.Equal([ids[1], ids[2], ids[0]], one.Items.Concat(two.Items).Select(s => s.Id));
+        Assert.True(one.HasMore);
+        Assert.False(two.HasMore);
+        var exact = (await anonymous.GetFromJsonAsync<MpSessionPageDto>($"/api/mp/sessions?from={from}&pageSize=3&activityId={activity}", KepuApp.Json))!;
+        Assert.Equal(3, exact.Items.Count);
+        Assert.False(exact.HasMore);
+        var past = (await anonymous.GetFromJsonAsync<MpSessionPageDto>($"/api/mp/sessions?from={from}&pageSize=2&page=3", KepuApp.Json))!;
+        Assert.Empty(past.Items);
+        Assert.False(past.HasMore);
+
+        await ProblemAssert.NamesParameterAsync(await anonymous.GetAsync("/api/mp/sessions?page=0"), "page");
+        await ProblemAssert.NamesParameterAsync(await anonymous.GetAsync("/api/mp/sessions?pageSize=101"), "pageSize");
+        await ProblemAssert.NamesParameterAsync(await anonymous.GetAsync("/api/mp/sessions?page=abc"), "page");
     }
 }

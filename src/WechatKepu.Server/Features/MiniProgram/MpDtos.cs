@@ -46,4 +46,5 @@ public sealed record TemplateDto(string Id, string Purpose, string Title, bool L
 
 public sealed record TemplatesDto(IReadOnlyList<TemplateDto> Templates);
 
-public sealed record MpSessionPageDto(IReadOnlyList<SessionDto> Items, long Total, int Page, int PageSize);
+/// <summary>A page of sessions; <see cref="HasMore"/> says whether the next page has any (there is no total: counting every session ahead costs as much as the table grows).</summary>
+public sealed record MpSessionPageDto(IReadOnlyList<SessionDto> Items, bool HasMore, int Page, int PageSize);

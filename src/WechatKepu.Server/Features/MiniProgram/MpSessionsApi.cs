@@ -24,9 +24,9 @@ public static class MpSessionsApi
             return Problems.Validation(q.Errors);
         }
 
-        var (rows, total) = await store.ListSessionsAsync(activityId == 0 ? null : activityId, from, page, pageSize, ct);
+        var (rows, hasMore) = await store.ListSessionsAsync(activityId == 0 ? null : activityId, from, page, pageSize, ct);
         var items = await WithMyStatusAsync(http, rows, signups, ct);
-        return TypedResults.Ok(new MpSessionPageDto(items, total, page, pageSize));
+        return TypedResults.Ok(new MpSessionPageDto(items, hasMore, page, pageSize));
     }
 
     public static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> GetAsync(
