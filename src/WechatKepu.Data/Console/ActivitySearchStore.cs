@@ -11,6 +11,9 @@ public sealed record ActivityFilter(string? Text, string? Category, DateOnly? Mo
 /// <summary>An activity as the console lists it, with whether it names the caller's unit.</summary>
 public sealed record StaffActivityRow(ActivityRow Activity, bool IsMine);
 
+/// <summary>A page of the console's activities; <paramref name="Total"/> and <paramref name="MineTotal"/> count every page.</summary>
+public sealed record StaffActivityPage(IReadOnlyList<StaffActivityRow> Items, long Total, long MineTotal);
+
 /// <summary>A session in the month calendar, with its activity and counts.</summary>
 public sealed record CalendarSessionRow(
     long Id, long ActivityId, string ActivityCode, string ActivityTitle, string Title, DateTime StartsAt, DateTime EndsAt, string Venue,
@@ -52,8 +55,33 @@ public sealed class ActivitySearchStore(NpgsqlDataSource dataSource)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await conn.QueryAsync<ActivityRow>(new CommandDefinition(ActivitiesSql, Args(filter, null), cancellationToken: cancellationToken));
-        return rows.Select(a => new StaffActivityRow(a, filter.MyUnit is { } u && (a.HostUnits.Contains(u) || a.OrganiserUnits.Contains(u) || a.CoOrganiserUnits.Contains(u)))).ToList();
+        return Staff(rows, filter);
     }
+
+    private const string ActivitiesPageSql = $"""
+        {ActivitiesSql}
+        LIMIT @limit OFFSET @offset;
+        SELECT count(*) AS total, count(*) FILTER (WHERE {IsMine}) AS mine FROM activities a WHERE {Filter};
+        """;
+
+    /// <summary>
+    /// One page of <see cref="ActivitiesAsync"/>, with how many activities match in all and how many of them are the
+    /// caller's unit's (the counts read the activities table only, never their sessions).
+    /// </summary>
+    public async Task<StaffActivityPage> ActivitiesPageAsync(ActivityFilter filter, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var args = new DynamicParameters(Args(filter, null));
+        args.Add("limit", pageSize);
+        args.Add("offset", (page - 1) * pageSize);
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(ActivitiesPageSql, args, cancellationToken: cancellationToken));
+        var rows = await results.ReadAsync<ActivityRow>();
+        var (total, mine) = await results.ReadSingleAsync<(long, long)>();
+        return new StaffActivityPage(Staff(rows, filter), total, mine);
+    }
+
+    private static List<StaffActivityRow> Staff(IEnumerable<ActivityRow> rows, ActivityFilter filter) =>
+        rows.Select(a => new StaffActivityRow(a, filter.MyUnit is { } u && (a.HostUnits.Contains(u) || a.OrganiserUnits.Contains(u) || a.CoOrganiserUnits.Contains(u)))).ToList();
 
     // The month is Shanghai's: from its first midnight there to the next month's.
     private const string CalendarSql = $"""

@@ -202,7 +202,7 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
     {
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
         using var staff = await StaffAsync(baseUrl);
-        var activities = await JsonAsync(await staff.GetAsync("/api/console/activities"));
+        var activities = await JsonAsync(await staff.GetAsync("/api/console/activities?q=5.1.2"));
         var activity = activities.GetProperty("items").EnumerateArray().First(a => a.GetProperty("code").GetString() == "5.1.2").GetProperty("id").GetInt64();
         var soon = await CreateSessionAsync(staff, activity, DateTimeOffset.UtcNow.AddHours(20), capacity: 2, waitlist: 2);
         var later = await CreateSessionAsync(staff, activity, DateTimeOffset.UtcNow.AddDays(3), capacity: 5, waitlist: 0);

@@ -68,7 +68,9 @@ public sealed class ActivitySearchTests(ConsoleApp app) : IClassFixture<ConsoleA
 
         var all = await (await viewer.GetAsync("/api/console/activities")).JsonAsync();
         Assert.Contains(SearchDistrict, all.GetProperty("districts").EnumerateArray().Select(d => d.GetString()));
-        Assert.Equal(await app.ScalarAsync<long>("SELECT count(*) FROM activities"), all.GetProperty("items").GetArrayLength());
+        var count = await app.ScalarAsync<long>("SELECT count(*) FROM activities");
+        Assert.Equal(count, all.GetProperty("total").GetInt64());
+        Assert.Equal(Math.Min(count, 20), all.GetProperty("items").GetArrayLength());
         Assert.Empty(all.GetProperty("editable").EnumerateArray());
     }
 
@@ -91,6 +93,65 @@ public sealed class ActivitySearchTests(ConsoleApp app) : IClassFixture<ConsoleA
             new[] { "hostUnits", "organiserUnits", "coOrganiserUnits" }.SelectMany(p => a.GetProperty(p).EnumerateArray().Select(u => u.GetString()))));
 
         Assert.Equal(mine, await IdsAsync(organiser, "mine=true"));
+    }
+
+    [Fact]
+    public async Task The_list_is_paged_with_the_organisers_unit_first_and_each_page_carries_only_its_activities_sessions()
+    {
+        var (_, robot) = await ActivitiesAsync();
+        using var admin = await app.StaffAsync("admin", unit: null);
+        await (await admin.PostAsJsonAsync($"/api/console/activities/{robot}/sessions",
+            ConsoleHttp.Session(new DateTimeOffset(2027, 5, 8, 9, 30, 0, TimeSpan.FromHours(8)), title: "分页场次"))).JsonAsync(HttpStatusCode.Created);
+        using var organiser = await app.StaffAsync("organiser", ConsoleApp.Unit);
+        var count = await app.ScalarAsync<long>("SELECT count(*) FROM activities");
+        var mineCount = await app.ScalarAsync<long>($"SELECT count(*) FROM activities WHERE '{ConsoleApp.Unit}' = ANY (host_units || organiser_units || co_organiser_units)");
+
+        var seen = new List<long>();
+        var mine = new List<long>();
+        for (var page = 1; ; page++)
+        {
+            var list = await (await organiser.GetAsync($"/api/console/activities?pageSize=4&page={page}")).JsonAsync();
+            Assert.Equal(count, list.GetProperty("total").GetInt64());
+            Assert.Equal(mineCount, list.GetProperty("mineTotal").GetInt64());
+            Assert.Equal(page, list.GetProperty("page").GetInt32());
+            Assert.Equal(4, list.GetProperty("pageSize").GetInt32());
+            var items = list.GetProperty("items").EnumerateArray().ToList();
+            if (items.Count == 0)
+            {
+                Assert.Equal((count + 3) / 4 + 1, page);
+                break;
+            }
+
+            Assert.True(items.Count <= 4);
+            var ids = items.Select(a => a.GetProperty("id").GetInt64()).ToList();
+            Assert.All(items, a => Assert.All(a.GetProperty("sessions").EnumerateArray(),
+                s => Assert.Equal(a.GetProperty("id").GetInt64(), s.GetProperty("activityId").GetInt64())));
+            Assert.All(list.GetProperty("mine").EnumerateArray(), m => Assert.Contains(m.GetInt64(), ids));
+            Assert.Equal(list.GetProperty("mine").EnumerateArray().Select(m => m.GetInt64()), list.GetProperty("editable").EnumerateArray().Select(m => m.GetInt64()));
+            seen.AddRange(ids);
+            mine.AddRange(list.GetProperty("mine").EnumerateArray().Select(m => m.GetInt64()));
+        }
+
+        // Every activity exactly once, the unit's own on the first pages.
+        Assert.Equal(count, seen.Distinct().Count());
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.Equal(mine, seen.Take(mine.Count));
+        Assert.Equal(mineCount, mine.Count);
+        var robotPage = await (await organiser.GetAsync($"/api/console/activities?q={Uri.EscapeDataString("筛选测试·机器人")}&pageSize=1")).JsonAsync();
+        Assert.Equal("分页场次", Assert.Single(robotPage.GetProperty("items")[0].GetProperty("sessions").EnumerateArray()).GetProperty("title").GetString());
+    }
+
+    [Theory]
+    [InlineData("page=0", "page")]
+    [InlineData("page=10001", "page")]
+    [InlineData("page=x", "page")]
+    [InlineData("pageSize=0", "pageSize")]
+    [InlineData("pageSize=101", "pageSize")]
+    [InlineData("page=1&page=2", "page")]
+    public async Task Bad_pages_are_400_naming_the_parameter(string query, string parameter)
+    {
+        using var viewer = await app.StaffAsync("viewer", unit: null);
+        await ProblemAssert.NamesParameterAsync(await viewer.GetAsync("/api/console/activities?" + query), parameter);
     }
 
     [Fact]

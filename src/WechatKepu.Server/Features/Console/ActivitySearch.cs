@@ -10,8 +10,13 @@ using WechatKepu.Server.Infrastructure;
 
 namespace WechatKepu.Server.Features.Console;
 
-/// <summary>The activities list as staff filter it; <see cref="Mine"/> names the caller's unit's (listed first).</summary>
-public sealed record StaffActivitiesDto(IReadOnlyList<ActivityDto> Items, IReadOnlyList<long> Editable, IReadOnlyList<long> Mine, IReadOnlyList<string> Districts);
+/// <summary>
+/// A page of the activities list as staff filter it, each with all its sessions; <see cref="Mine"/> names the page's
+/// activities of the caller's unit (listed first), <see cref="Total"/> and <see cref="MineTotal"/> count every page.
+/// </summary>
+public sealed record StaffActivitiesDto(
+    IReadOnlyList<ActivityDto> Items, IReadOnlyList<long> Editable, IReadOnlyList<long> Mine, IReadOnlyList<string> Districts,
+    long Total, long MineTotal, int Page, int PageSize);
 
 public sealed record CalendarSessionDto(
     long Id, long ActivityId, string ActivityCode, string ActivityTitle, string Title, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Venue,
@@ -24,7 +29,9 @@ public sealed record CalendarDto(string Month, IReadOnlyList<CalendarSessionDto>
 /// Finding things in the console: <c>GET /api/console/activities</c> and <c>GET /api/console/calendar</c> take the same
 /// filters — <c>q</c> (text in title, code, venue, description, audience or units), <c>category</c>, <c>month</c>
 /// (yyyy-MM: activities running that month), <c>district</c>, <c>unit</c> (one of the unit list) and <c>mine</c> (only the
-/// caller's unit's). A bad value is a 400 naming the parameter. The caller's unit's activities come first.
+/// caller's unit's). A bad value is a 400 naming the parameter. The caller's unit's activities come first. The list is
+/// paged (<c>page</c> from 1, <c>pageSize</c> 1–100, default 20) and carries the sessions of its page's activities only;
+/// the calendar reads the month's sessions by itself.
 /// </summary>
 public static class ActivitySearch
 {
@@ -32,7 +39,7 @@ public static class ActivitySearch
 
     public static RouteGroupBuilder MapActivitySearch(this RouteGroupBuilder read)
     {
-        read.MapGet("/activities", ActivitiesAsync).WithSummary("Activities with all their sessions, filtered (q, category, month, district, unit, mine); the caller's unit's first");
+        read.MapGet("/activities", ActivitiesAsync).WithSummary("A page of activities with all their sessions, filtered (q, category, month, district, unit, mine; page, pageSize); the caller's unit's first");
         read.MapGet("/calendar", CalendarAsync).WithSummary("The sessions starting in a month (Asia/Shanghai) of the activities matching the same filters");
         return read;
     }
@@ -59,13 +66,17 @@ public static class ActivitySearch
         HttpContext http, ActivitySearchStore search, ActivityStore activities, UnitStore units, CancellationToken ct)
     {
         var actor = http.User.Actor();
-        var (filter, problem) = await ReadFilterAsync(new QueryReader(http.Request.Query), actor, units, ct);
+        var q = new QueryReader(http.Request.Query);
+        var page = q.Int("page", 1, 1, 10_000);
+        var pageSize = q.Int("pageSize", 20, 1, 100);
+        var (filter, problem) = await ReadFilterAsync(q, actor, units, ct);
         if (problem is not null)
         {
             return problem;
         }
 
-        var rows = await search.ActivitiesAsync(filter!, ct);
+        var found = await search.ActivitiesPageAsync(filter!, page, pageSize, ct);
+        var rows = found.Items;
         var sessions = await activities.SessionsForAsync(rows.Select(r => r.Activity.Id).ToList(), null, ct);
         var items = rows.Select(r => r.Activity.Adapt<ActivityDto>() with { Sessions = sessions[r.Activity.Id].Select(s => s.Adapt<SessionDto>()).ToList() }).ToList();
         var mine = rows.Where(r => r.IsMine).Select(r => r.Activity.Id).ToList();
@@ -75,7 +86,7 @@ public static class ActivitySearch
             StaffPolicies.Roles.Organiser => mine,
             _ => [],
         };
-        return TypedResults.Ok(new StaffActivitiesDto(items, editable, mine, await search.DistrictsAsync(ct)));
+        return TypedResults.Ok(new StaffActivitiesDto(items, editable, mine, await search.DistrictsAsync(ct), found.Total, found.MineTotal, page, pageSize));
     }
 
     public static async Task<Results<Ok<CalendarDto>, ValidationProblem>> CalendarAsync(
