@@ -309,6 +309,38 @@ public sealed class ConsoleBrowserTests(ConsoleSite site) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task The_activity_list_shows_a_page_at_a_time_with_a_pager()
+    {
+        var page = await SignInAsync();
+        await page.GotoAsync("/console/#/activities");
+        var sections = page.Locator("section.activity");
+        var pager = page.Locator("#activity-pager");
+        await Assertions.Expect(pager).ToContainTextAsync("第 1 / ");
+        await using var conn = new Npgsql.NpgsqlConnection(site.ConnectionString);
+        var total = await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, "SELECT count(*) FROM activities");
+        var pages = (total + 19) / 20;
+        await Assertions.Expect(pager).ToContainTextAsync($"第 1 / {pages} 页，共 {total} 项");
+        await Assertions.Expect(page.Locator("#activity-count")).ToContainTextAsync($"共 {total} 项活动");
+        await Assertions.Expect(sections).ToHaveCountAsync(20);
+        var first = await sections.First.GetAttributeAsync("data-code");
+        await Assertions.Expect(pager.Locator("[data-rel=prev]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("disabled"));
+
+        await pager.Locator("a[data-rel=next]").ClickAsync();
+        await Assertions.Expect(pager).ToContainTextAsync($"第 2 / {pages} 页");
+        Assert.Contains("page=2", page.Url);
+        await Assertions.Expect(sections.First).Not.ToHaveAttributeAsync("data-code", first!);
+        await Assertions.Expect(sections).ToHaveCountAsync((int)Math.Min(20, total - 20));
+        await ConsoleSite.ScreenshotAsync(page, "activities-page-2");
+
+        // A filter starts again from its first page.
+        await page.Locator("#activity-filter [name=q]").FillAsync("5.1.1");
+        await page.Locator("#activity-filter button[type=submit]").ClickAsync();
+        await Assertions.Expect(sections).ToHaveCountAsync(1);
+        Assert.DoesNotContain("page=", page.Url);
+        await Assertions.Expect(pager).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task An_admin_removes_all_sample_sessions_with_one_button()
     {
         var page = await SignInAsync();

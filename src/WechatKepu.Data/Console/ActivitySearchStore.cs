@@ -80,6 +80,15 @@ public sealed class ActivitySearchStore(NpgsqlDataSource dataSource)
         return new StaffActivityPage(Staff(rows, filter), total, mine);
     }
 
+    private const string SampleSessionsSql = "SELECT count(*) FROM sessions WHERE is_sample AND status <> 'cancelled'";
+
+    /// <summary>How many of the catalogue's made-up sample sessions are still on, whichever page their activities are on.</summary>
+    public async Task<long> SampleSessionsAsync(CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(SampleSessionsSql, cancellationToken: cancellationToken));
+    }
+
     private static List<StaffActivityRow> Staff(IEnumerable<ActivityRow> rows, ActivityFilter filter) =>
         rows.Select(a => new StaffActivityRow(a, filter.MyUnit is { } u && (a.HostUnits.Contains(u) || a.OrganiserUnits.Contains(u) || a.CoOrganiserUnits.Contains(u)))).ToList();
 

@@ -137,7 +137,12 @@ public sealed class ActivitySearchTests(ConsoleApp app) : IClassFixture<ConsoleA
         Assert.Equal(seen.Count, seen.Distinct().Count());
         Assert.Equal(mine, seen.Take(mine.Count));
         Assert.Equal(mineCount, mine.Count);
+        // The sample sessions an admin may remove are counted over every page (and only for an admin).
+        var adminPage = await (await admin.GetAsync("/api/console/activities?pageSize=1")).JsonAsync();
+        Assert.Equal(await app.ScalarAsync<long>("SELECT count(*) FROM sessions WHERE is_sample AND status <> 'cancelled'"), adminPage.GetProperty("samples").GetInt64());
+        Assert.True(adminPage.GetProperty("samples").GetInt64() > 0);
         var robotPage = await (await organiser.GetAsync($"/api/console/activities?q={Uri.EscapeDataString("筛选测试·机器人")}&pageSize=1")).JsonAsync();
+        Assert.Equal(JsonValueKind.Null, robotPage.GetProperty("samples").ValueKind);
         Assert.Equal("分页场次", Assert.Single(robotPage.GetProperty("items")[0].GetProperty("sessions").EnumerateArray()).GetProperty("title").GetString());
     }
 

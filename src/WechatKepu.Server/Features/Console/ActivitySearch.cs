@@ -12,11 +12,12 @@ namespace WechatKepu.Server.Features.Console;
 
 /// <summary>
 /// A page of the activities list as staff filter it, each with all its sessions; <see cref="Mine"/> names the page's
-/// activities of the caller's unit (listed first), <see cref="Total"/> and <see cref="MineTotal"/> count every page.
+/// activities of the caller's unit (listed first), <see cref="Total"/> and <see cref="MineTotal"/> count every page;
+/// <see cref="Samples"/> (admins only, who may remove them) counts the sample sessions still on, on every page.
 /// </summary>
 public sealed record StaffActivitiesDto(
     IReadOnlyList<ActivityDto> Items, IReadOnlyList<long> Editable, IReadOnlyList<long> Mine, IReadOnlyList<string> Districts,
-    long Total, long MineTotal, int Page, int PageSize);
+    long Total, long MineTotal, int Page, int PageSize, long? Samples);
 
 public sealed record CalendarSessionDto(
     long Id, long ActivityId, string ActivityCode, string ActivityTitle, string Title, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Venue,
@@ -86,7 +87,8 @@ public static class ActivitySearch
             StaffPolicies.Roles.Organiser => mine,
             _ => [],
         };
-        return TypedResults.Ok(new StaffActivitiesDto(items, editable, mine, await search.DistrictsAsync(ct), found.Total, found.MineTotal, page, pageSize));
+        var samples = actor.IsAdmin ? await search.SampleSessionsAsync(ct) : (long?)null;
+        return TypedResults.Ok(new StaffActivitiesDto(items, editable, mine, await search.DistrictsAsync(ct), found.Total, found.MineTotal, page, pageSize, samples));
     }
 
     public static async Task<Results<Ok<CalendarDto>, ValidationProblem>> CalendarAsync(

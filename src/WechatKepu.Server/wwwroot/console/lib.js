@@ -57,6 +57,19 @@ export function formValues(form) {
 
 export function field(label, input) { return h('label', {}, h('span', {}, label), input); }
 
+/** Previous / next links and "第 p / n 页" for a paged list; href(p) is page p's address. Nothing when it all fits on one page. */
+export function pager({ total, page, pageSize }, href, id = 'pager') {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  if (pages <= 1 && page <= 1) return null;
+  const link = (p, text, rel) => p >= 1 && p <= pages && p !== page
+    ? h('a', { class: 'button ghost', href: href(p), 'data-rel': rel }, text)
+    : h('span', { class: 'button ghost disabled', 'aria-disabled': 'true', 'data-rel': rel }, text);
+  return h('nav', { class: 'actions pager', id, 'aria-label': '分页' },
+    link(page - 1, '‹ 上一页', 'prev'),
+    h('span', { class: 'muted', style: 'align-self:center' }, `第 ${page} / ${pages} 页，共 ${total} 项`),
+    link(page + 1, '下一页 ›', 'next'));
+}
+
 export function guard(fn) {
   return async (e) => {
     if (e && e.preventDefault) e.preventDefault();

@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import { state, h, view, when, badge, field, formValues, guard, toast, route, unitPicker, shanghaiDate, clock } from '../lib.js';
+import { state, h, view, when, badge, field, formValues, guard, toast, route, unitPicker, shanghaiDate, clock, pager } from '../lib.js';
 import { sessionForm } from './session.js';
 
 const CATEGORIES = ['主场活动', '重点活动', '各单位特色活动', '系列联合行动'];
@@ -49,7 +49,8 @@ function viewSwitch(params, calendar) {
 // A month of sessions (Asia/Shanghai), Monday first; the caller's unit's sessions are green.
 async function calendarPage(params, units) {
   const filters = filtersOf(params);
-  const [cal, data] = await Promise.all([api.sessionCalendar(filters), api.listActivities({ ...filters, month: undefined })]);
+  // The activity list is asked only for the filter form's districts; the month's sessions come from the calendar's own query.
+  const [cal, data] = await Promise.all([api.sessionCalendar(filters), api.listActivities({ ...filters, month: undefined, pageSize: 1 })]);
   const [year, month] = cal.month.split('-').map(Number);
   const first = new Date(Date.UTC(year, month - 1, 1));
   const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -88,14 +89,16 @@ async function calendarPage(params, units) {
 export async function activitiesPage(params) {
   const units = await api.listUnits();
   if (params.get('view') === 'calendar') return calendarPage(params, units);
-  const data = await api.listActivities(filtersOf(params));
+  const page = Math.max(1, parseInt(params.get('page'), 10) || 1);
+  const data = await api.listActivities({ ...filtersOf(params), page });
   const editable = new Set(data.editable);
   const mineIds = new Set(data.mine);
-  // The server lists the caller's unit's activities first.
+  // The server lists the caller's unit's activities first, a page at a time, each with all its sessions.
   const items = data.items;
+  const pageHref = p => '#/activities?' + new URLSearchParams({ ...filtersOf(params), ...(p > 1 ? { page: p } : {}) });
   const canWrite = state.me.role !== 'viewer';
   // The catalogue's made-up sample sessions: an admin removes them all at once before the real ones go in.
-  const samples = data.items.flatMap(a => a.sessions).filter(s => s.isSample && s.status !== 'cancelled').length;
+  const samples = data.samples || 0;
   const removeSamples = samples && state.me.role === 'admin' ? h('button', { class: 'danger', id: 'remove-samples', onclick: guard(async () => {
     if (!confirm(`删除全部 ${samples} 个示例场次？没有人报名的直接删除；已有报名的场次会被取消，并通知已报名的家长。`)) return;
     const r = await api.removeSampleSessions();
@@ -106,15 +109,16 @@ export async function activitiesPage(params) {
     viewSwitch(params, false),
     filterForm(params, data, units, false),
     h('div', { class: 'actions' },
-      h('span', { class: 'muted', id: 'activity-count', style: 'align-self:center' }, `共 ${items.length} 项活动${mineIds.size ? `，本单位 ${mineIds.size} 项排在前面` : ''}`),
+      h('span', { class: 'muted', id: 'activity-count', style: 'align-self:center' }, `共 ${data.total} 项活动${data.mineTotal ? `，本单位 ${data.mineTotal} 项排在前面` : ''}`),
       canWrite ? h('a', { class: 'button ghost', id: 'filing-export', href: api.activityFilingUrl(filtersOf(params)), download: '',
         title: state.me.role === 'admin' ? '按当前筛选导出，按全国科普日平台的活动填报字段排列' : '导出本单位的活动，按全国科普日平台的活动填报字段排列' }, '导出活动备案表') : null,
       canWrite ? h('button', { class: 'ghost', id: 'new-activity', onclick: (e) => {
         const button = e.currentTarget;
         button.closest('.actions').after(activityForm({ hostUnits: state.me.unit ? [state.me.unit] : [] }, units, async (body) => {
-          await api.createActivity(body);
+          const created = await api.createActivity(body);
           toast('活动已创建');
-          route();
+          // The new activity may fall on any page: show it by its code, with its 新建场次 button.
+          location.hash = '#/activities?' + new URLSearchParams({ q: created.code });
         }));
         button.remove();
       } }, '新建活动') : null,
@@ -148,7 +152,8 @@ export async function activitiesPage(params) {
             location.hash = `#/session/${s.id}`;
           }));
         } }, '新建场次'),
-        h('a', { class: 'button ghost', href: api.activityExportUrl(a.id), download: '' }, '导出全部报名')) : null)));
+        h('a', { class: 'button ghost', href: api.activityExportUrl(a.id), download: '' }, '导出全部报名')) : null)),
+    pager(data, pageHref, 'activity-pager'));
 }
 
 // The activity form: units (主办 / 承办 / 协办) are chosen from the unit list, in the plan's order.

@@ -35,7 +35,7 @@ async function audiencePicker() {
   const sessionDate = h('input', { id: 'bc-session-date', type: 'date' });
   const session = h('select', { id: 'bc-session' }, h('option', { value: '' }, '先搜索活动'));
   const findSessions = guard(async () => {
-    const { items } = await api.listActivities({ q: sessionQuery.value.trim() });
+    const { items } = await api.listActivities({ q: sessionQuery.value.trim(), pageSize: 50 });
     const day = sessionDate.value;
     const found = items.flatMap(a => (a.sessions || []).map(s => ({ a, s })))
       // The day as Shanghai sees it (UTC+8, no daylight saving).

@@ -3,7 +3,7 @@ import * as api from '../api.js';
 import { state, h, view, when, field, formValues, guard, toast } from '../lib.js';
 
 export async function postersPage(params) {
-  const [data, codes] = await Promise.all([api.listActivities(), api.listPosters()]);
+  const [data, codes] = await Promise.all([api.listActivities({ pageSize: 100 }), api.listPosters()]);
   const editable = new Set(data.editable);
   const activities = data.items.filter(a => state.me.role === 'admin' || editable.has(a.id));
   const canWrite = state.me.role !== 'viewer' && activities.length > 0;
