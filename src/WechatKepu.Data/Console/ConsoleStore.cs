@@ -496,8 +496,8 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         return new FollowerPage(items, capped ? FollowerCountCap : total, capped, tags);
     }
 
-    // Each figure reads a bounded range or a maintained counter, never a whole table: sign-ups by created_at
-    // (signups_created_idx), places from the sessions' counters, followers from follower_counts, pending notices from
+    // Each figure reads a bounded range or a maintained counter, never a whole table: sign-ups from the per-day
+    // counters (signup_day_counts, 0025), places from the sessions' counters, followers from follower_counts, pending notices from
     // signup_events_pending_idx and the week's sent ones from signup_events_notified_idx.
     private const string DashboardSql = """
         SELECT s.id, a.title AS activity_title, s.title, s.starts_at, s.venue, s.capacity, s.confirmed_count, s.waitlist_count,
@@ -505,8 +505,8 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         FROM sessions s JOIN activities a ON a.id = s.activity_id
         WHERE s.starts_at >= @now AND s.starts_at < @until AND s.status <> 'cancelled'
         ORDER BY s.starts_at, s.id LIMIT 20;
-        SELECT (SELECT count(*) FROM signups WHERE created_at >= @dayStart),
-               (SELECT count(*) FROM signups WHERE created_at >= @weekStart),
+        SELECT (SELECT coalesce(sum(signups), 0)::bigint FROM signup_day_counts WHERE day >= @today::date),
+               (SELECT coalesce(sum(signups), 0)::bigint FROM signup_day_counts WHERE day >= @weekStartDay::date),
                (SELECT coalesce(sum(confirmed_count + waitlist_count), 0)::bigint FROM sessions);
         SELECT coalesce(sum(subscribed), 0)::bigint FROM follower_counts WHERE tag = -1;
         SELECT (SELECT count(*) FROM signup_events WHERE notified_at IS NULL AND kind IN ('promoted', 'session_cancelled')),
@@ -523,8 +523,10 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
         {
             now = now.UtcDateTime,
             until = now.AddDays(14).UtcDateTime,
-            dayStart = dayStart.UtcDateTime,
             weekStart = dayStart.AddDays(-6).UtcDateTime,
+            // The Shanghai days of the sign-up counters (0025).
+            today = Shanghai.ToShanghai(now).Date,
+            weekStartDay = Shanghai.ToShanghai(now).Date.AddDays(-6),
         }, cancellationToken: cancellationToken));
         var upcoming = (await multi.ReadAsync<DashboardSession>()).ToList();
         var (today, week, active) = await multi.ReadSingleAsync<(long, long, long)>();

@@ -342,9 +342,12 @@ public static class DataSet
         await conn.ExecuteAsync("SET session_replication_role = origin");
 
         // Counters the writers' triggers keep (they were off while loading): rebuilt from the rows.
-        if (await conn.ExecuteScalarAsync<bool>("SELECT to_regprocedure('follower_counts_rebuild()') IS NOT NULL"))
+        foreach (var rebuild in new[] { "follower_counts_rebuild", "signup_day_counts_rebuild" })
         {
-            await Step("follower counters", "SELECT follower_counts_rebuild()");
+            if (await conn.ExecuteScalarAsync<bool>($"SELECT to_regprocedure('{rebuild}()') IS NOT NULL"))
+            {
+                await Step(rebuild, $"SELECT {rebuild}()");
+            }
         }
 
         await Step("analyze", "VACUUM (ANALYZE)");

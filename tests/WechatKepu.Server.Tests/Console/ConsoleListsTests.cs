@@ -155,4 +155,40 @@ public sealed class ConsoleListsTests(ConsoleApp app) : IClassFixture<ConsoleApp
         Assert.Equal(0, (await DashboardAsync()).GetProperty("signupsWeek").GetInt64());
         organiser.Dispose();
     }
+
+    [Fact]
+    public async Task Signup_day_counters_equal_a_recount_after_concurrent_sign_ups_and_deleted_rows()
+    {
+        var organiser = await app.StaffAsync("organiser");
+        var activity = await app.ActivityIdAsync();
+        async Task<long> SessionAsync() => (await (await organiser.PostAsJsonAsync($"/api/console/activities/{activity}/sessions",
+            ConsoleHttp.Session(app.Clock.GetUtcNow().AddDays(12), capacity: 3, waitlist: 3))).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        var sessions = new[] { await SessionAsync(), await SessionAsync() };
+        var signups = new List<Task>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (parent, children) = await Parent.ReadyAsync(app);
+            signups.Add(parent.SignUpOkAsync(sessions[i % 2], children[0].Id));
+        }
+
+        // Sign-ups to two sessions at once: batches of different sessions run side by side, each adding to its shard.
+        await Task.WhenAll(signups);
+
+        const string Counters = "SELECT day::text, sum(signups)::bigint FROM signup_day_counts GROUP BY day HAVING sum(signups) <> 0 ORDER BY day";
+        const string Recount = "SELECT (created_at AT TIME ZONE 'Asia/Shanghai')::date::text, count(*) FROM signups GROUP BY 1 ORDER BY 1";
+        await using var conn = await app.OpenAsync();
+        Assert.Equal(await conn.QueryAsync<(string, long)>(Recount), await conn.QueryAsync<(string, long)>(Counters));
+
+        // Rows deleted (as a sample session's are): the day's counters lose them.
+        var before = await conn.ExecuteScalarAsync<long>("SELECT coalesce(sum(signups), 0)::bigint FROM signup_day_counts");
+        var deleted = await conn.ExecuteAsync("DELETE FROM signups WHERE session_id = @session", new { session = sessions[1] });
+        Assert.Equal(3, deleted);
+        Assert.Equal(before - 3, await conn.ExecuteScalarAsync<long>("SELECT coalesce(sum(signups), 0)::bigint FROM signup_day_counts"));
+        Assert.Equal(await conn.QueryAsync<(string, long)>(Recount), await conn.QueryAsync<(string, long)>(Counters));
+
+        // A rebuild finds what the triggers kept.
+        await conn.ExecuteAsync("SELECT signup_day_counts_rebuild()");
+        Assert.Equal(await conn.QueryAsync<(string, long)>(Recount), await conn.QueryAsync<(string, long)>(Counters));
+        organiser.Dispose();
+    }
 }
