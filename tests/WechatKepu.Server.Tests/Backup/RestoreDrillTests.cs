@@ -53,8 +53,16 @@ public sealed class RestoreDrillTests(ITestOutputHelper output)
         ServerProcess? restored = null;
         try
         {
-            // Quiet hours all day on the original: non-urgent deliveries wait (in flight), urgent ones go out.
-            var quiet = new Dictionary<string, string> { ["Delivery__QuietHoursStart"] = "00:00", ["Delivery__QuietHoursEnd"] = "23:59:59.9999999" };
+            // Quiet hours on the original from an hour ago to two hours ahead (Asia/Shanghai): non-urgent deliveries wait (in
+            // flight), urgent ones go out. A window that ends soon, not one that lasts all day: the planner skips a reminder that
+            // could only go out after quiet hours with less than half its lead left, so with quiet hours ending at midnight the
+            // 24 h reminder of a session 20 h ahead was planned only when the test ran in Shanghai's evening.
+            var shanghaiNow = TimeOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+            var quiet = new Dictionary<string, string>
+            {
+                ["Delivery__QuietHoursStart"] = shanghaiNow.AddHours(-1).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+                ["Delivery__QuietHoursEnd"] = shanghaiNow.AddHours(2).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            };
             var onOriginal = Environment(simulator.BaseUrl, quiet);
             onOriginal["ConnectionStrings__Kepu"] = original;
 
