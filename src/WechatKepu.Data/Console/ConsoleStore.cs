@@ -517,7 +517,8 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
 
     public async Task<DashboardFigures> DashboardAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var dayStart = Shanghai.At(DateOnly.FromDateTime(Shanghai.ToShanghai(now).DateTime), TimeOnly.MinValue);
+        var localDay = Shanghai.ToShanghai(now).Date;
+        var dayStart = Shanghai.At(DateOnly.FromDateTime(localDay), TimeOnly.MinValue);
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(DashboardSql, new
         {
@@ -525,8 +526,8 @@ public sealed class ConsoleStore(NpgsqlDataSource dataSource, AuditLog audit)
             until = now.AddDays(14).UtcDateTime,
             weekStart = dayStart.AddDays(-6).UtcDateTime,
             // The Shanghai days of the sign-up counters (0025).
-            today = Shanghai.ToShanghai(now).Date,
-            weekStartDay = Shanghai.ToShanghai(now).Date.AddDays(-6),
+            today = localDay,
+            weekStartDay = localDay.AddDays(-6),
         }, cancellationToken: cancellationToken));
         var upcoming = (await multi.ReadAsync<DashboardSession>()).ToList();
         var (today, week, active) = await multi.ReadSingleAsync<(long, long, long)>();
